@@ -1,0 +1,21 @@
+/** Every public path of the BFF. The SPA, the BFF's routes and the tests import these. */
+export const paths = {
+  login: "/auth/login",
+  callback: "/auth/callback",
+  session: "/auth/session",
+  logout: "/auth/logout",
+  frontchannelLogout: "/auth/frontchannel-logout",
+  me: "/api/me",
+  healthz: "/healthz",
+  readyz: "/readyz",
+} as const;
+
+/**
+ * Anti-forgery header required on every `/api/*` call and on `POST /auth/logout`.
+ * A cross-site page cannot send a custom header without a CORS preflight, which the BFF
+ * never grants (Duende BFF's `X-CSRF: 1`).
+ */
+export const csrfHeader = { name: "x-csrf", value: "1" } as const;
+
+/** Query parameter on the SPA URL that carries a sign-in failure's code after `/auth/callback`. */
+export const signInErrorParam = "authError";

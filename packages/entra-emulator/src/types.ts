@@ -1,0 +1,89 @@
+/** The emulator's public types: users, app registrations, options, faults. */
+
+export interface TestUser {
+  oid: string;
+  displayName: string;
+  givenName: string;
+  surname: string;
+  userPrincipalName: string;
+  mail: string | null;
+  jobTitle: string | null;
+  officeLocation: string | null;
+  businessPhones: string[];
+  mobilePhone: string | null;
+  preferredLanguage: string | null;
+}
+
+export interface ClientRegistration {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  frontchannelLogoutUri?: string;
+}
+
+export interface EmulatorOptions {
+  /** 0 = a random free port (the default here; the CLI defaults to 8443). */
+  port?: number;
+  /** Bind address, default 127.0.0.1. */
+  host?: string;
+  /** https base the BFF uses (issuer, token, keys, Graph); default https://localhost:<port>. */
+  backchannelUrl?: string;
+  /** http base the browser uses (authorize, logout pages); default http://localhost:<port>. */
+  browserUrl?: string;
+  tenantId?: string;
+  users?: TestUser[];
+  clients?: ClientRegistration[];
+  /** Extra certificate host names besides localhost, 127.0.0.1 and ::1. */
+  hostnames?: string[];
+  certDir?: string;
+  accessTokenLifetimeSeconds?: number;
+  /** The admin API under /_emulator; on unless set to false. */
+  adminApi?: boolean;
+  /** Milliseconds clock, for tests. */
+  now?: () => number;
+}
+
+export type TokenFaultKind =
+  | "invalid_grant"
+  | "interaction_required"
+  | "consent_required"
+  | "temporarily_unavailable"
+  | "server_error";
+
+export type Fault =
+  | {
+      target: "token";
+      kind: TokenFaultKind;
+      grantType?: "authorization_code" | "refresh_token";
+      times?: number;
+    }
+  | {
+      target: "token" | "graph" | "keys" | "discovery" | "authorize";
+      kind: "delay";
+      ms: number;
+      times?: number;
+    }
+  | { target: "graph"; kind: "server_error" | "unauthorized"; times?: number }
+  | { target: "graph"; kind: "throttled"; retryAfterSeconds?: number; times?: number }
+  | { target: "graph"; kind: "claims_challenge"; claims?: string; times?: number };
+
+export type FaultTarget = Fault["target"];
+
+export interface Emulator {
+  /** https base (back channel). */
+  url: string;
+  /** http base (pages the browser visits). */
+  browserUrl: string;
+  /** `${url}/${tenantId}`: ENTRA_AUTHORITY. */
+  authority: string;
+  /** `${url}/v1.0`: GRAPH_BASE_URL. */
+  graphBaseUrl: string;
+  /** PEM of the dev CA: NODE_EXTRA_CA_CERTS. */
+  caFile: string;
+  tenantId: string;
+  users: TestUser[];
+  clients: ClientRegistration[];
+  faults: { add(fault: Fault): void; clear(): void };
+  settings: { accessTokenLifetimeSeconds: number };
+  close(): Promise<void>;
+}

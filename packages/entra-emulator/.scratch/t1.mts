@@ -1,0 +1,14 @@
+import { ensureDevCertificates } from "/work/main/packages/entra-emulator/src/dev-certificates.ts";
+import { X509Certificate } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+const t=Date.now();
+const f = await ensureDevCertificates({ dir: "/tmp/certs-test" });
+console.log(f, Date.now()-t);
+const c = new X509Certificate(readFileSync(f.certFile));
+console.log(c.subjectAltName, c.issuer, c.validTo, statSync(f.keyFile).mode.toString(8));
+const m1 = statSync(f.certFile).mtimeMs;
+await ensureDevCertificates({ dir: "/tmp/certs-test" });
+console.log("reused", statSync(f.certFile).mtimeMs === m1);
+await ensureDevCertificates({ dir: "/tmp/certs-test", hostnames: ["emulator"] });
+console.log(new X509Certificate(readFileSync(f.certFile)).subjectAltName);
+console.log(c.verify(new X509Certificate(readFileSync(f.caFile)).publicKey));

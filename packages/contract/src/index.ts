@@ -9,6 +9,7 @@ export {
   signInErrorMessages,
 } from "./errors.ts";
 export { type HealthResponse, HealthResponseSchema } from "./health.ts";
+export { type LogoutResponse, LogoutResponseSchema } from "./logout.ts";
 export { csrfHeader, paths, signInErrorParam } from "./paths.ts";
 export { type Profile, ProfileSchema } from "./profile.ts";
 export {

@@ -1,12 +1,22 @@
 /** A dev CA and a localhost server certificate, generated once into a git-ignored folder. */
 import { randomUUID } from "node:crypto";
-import { chmod, link, mkdir, readFile, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  link,
+  mkdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { isIP } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import * as x509 from "@peculiar/x509";
-import { exportPKCS8, generateKeyPair, importPKCS8 } from "jose";
+import { type CryptoKey, exportPKCS8, generateKeyPair, importPKCS8 } from "jose";
+import { x509 } from "./x509.ts";
 
 export interface DevCertificateOptions {
   /** Default: `EMULATOR_CERT_DIR`, else `<repo>/.dev-certs`. */
@@ -81,7 +91,10 @@ interface CertificateAuthority {
   key: CryptoKey;
 }
 
-async function readCa(caFile: string, caKeyFile: string): Promise<CertificateAuthority | undefined> {
+async function readCa(
+  caFile: string,
+  caKeyFile: string,
+): Promise<CertificateAuthority | undefined> {
   const [certPem, keyPem] = await Promise.all([readOptional(caFile), readOptional(caKeyFile)]);
   if (!certPem || !keyPem) return undefined;
   const cert = new x509.X509Certificate(certPem);
@@ -99,7 +112,10 @@ async function createCa(caFile: string, caKeyFile: string): Promise<CertificateA
     keys,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
@@ -117,7 +133,9 @@ async function readLeaf(certFile: string, keyFile: string) {
 /** The leaf's host names, or undefined when it must be re-issued (other CA, expiring). */
 async function leafNames(leaf: x509.X509Certificate, caCert: x509.X509Certificate) {
   if (leaf.notAfter.getTime() < Date.now() + leafRenewBeforeDays * dayMs) return undefined;
-  const signedByCa = await leaf.verify({ publicKey: caCert, signatureOnly: true }).catch(() => false);
+  const signedByCa = await leaf
+    .verify({ publicKey: caCert, signatureOnly: true })
+    .catch(() => false);
   if (!signedByCa) return undefined;
   const san = leaf.getExtension(x509.SubjectAlternativeNameExtension);
   return san?.names.items.map((name) => name.value) ?? [];

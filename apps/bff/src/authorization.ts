@@ -1,0 +1,159 @@
+// The two halves of the authorization code flow with PKCE: the redirect to the identity
+// provider, and the redemption of the code it sends back.
+import { randomBytes } from "node:crypto";
+import * as msal from "@azure/msal-node";
+import { type SignInErrorCode, signInErrorCodes } from "@entra-bff/contract";
+import type { FastifyBaseLogger } from "fastify";
+import type { Config } from "./config.ts";
+import { cachedRefreshToken, classifyIdpError, createEntraClient } from "./entra-client.ts";
+import { type IdTokenClaims, IdTokenError, type IdTokenValidator } from "./id-token.ts";
+import type { IdpMetadata } from "./idp-metadata.ts";
+import type { SignInTransaction } from "./session/transaction.ts";
+
+/** A sign-in that failed for a reason the user is shown (`?authError=<code>`). */
+export class SignInError extends Error {
+  readonly code: SignInErrorCode;
+  constructor(code: SignInErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SignInError";
+    this.code = code;
+  }
+}
+
+export interface AuthorizationContext {
+  config: Config;
+  metadata: IdpMetadata;
+  log: FastifyBaseLogger;
+}
+
+const pkce = new msal.CryptoProvider();
+
+/** 256 bits from the CSPRNG; MSAL generates no state or nonce itself. */
+const randomToken = () => randomBytes(32).toString("base64url");
+
+/**
+ * Builds the authorization URL (code flow, PKCE S256, fresh `state` and `nonce`) and the
+ * transaction to keep until the callback. Makes no network request.
+ */
+export async function beginAuthorization(
+  context: AuthorizationContext,
+  request: { returnTo: string; claims?: string | undefined },
+  now: number,
+): Promise<{ url: string; transaction: SignInTransaction }> {
+  const { verifier, challenge } = await pkce.generatePkceCodes();
+  const transaction: SignInTransaction = {
+    state: randomToken(),
+    nonce: randomToken(),
+    codeVerifier: verifier,
+    returnTo: request.returnTo,
+    createdAt: now,
+  };
+  const client = createEntraClient(context.config, context.metadata, context.log);
+  const url = await client.getAuthCodeUrl({
+    scopes: context.config.scopes,
+    redirectUri: context.config.redirectUri,
+    responseMode: msal.ResponseMode.QUERY,
+    state: transaction.state,
+    nonce: transaction.nonce,
+    codeChallenge: challenge,
+    codeChallengeMethod: "S256",
+    ...(request.claims ? { claims: request.claims } : {}),
+  });
+  return { url, transaction };
+}
+
+export interface CompletedAuthorization {
+  claims: IdTokenClaims;
+  refreshToken: string;
+  accessToken: string;
+  /** Epoch milliseconds on the caller's clock. */
+  accessTokenExpiresAt: number;
+}
+
+/**
+ * Redeems `code` with the transaction's PKCE verifier on a client of its own, then
+ * validates the ID token against the transaction's nonce. Throws `SignInError`.
+ * Does not check `state`: the caller found the transaction by it.
+ */
+export async function completeAuthorization(
+  context: AuthorizationContext & { validateIdToken: IdTokenValidator },
+  transaction: SignInTransaction,
+  code: string,
+  now: number,
+): Promise<CompletedAuthorization> {
+  const client = createEntraClient(context.config, context.metadata, context.log);
+  let result: msal.AuthenticationResult;
+  try {
+    result = await client.acquireTokenByCode({
+      code,
+      codeVerifier: transaction.codeVerifier,
+      redirectUri: context.config.redirectUri,
+      scopes: context.config.scopes,
+      // MSAL compares it too, and rejects an ID token carrying a nonce it was not given.
+      nonce: transaction.nonce,
+    });
+  } catch (error) {
+    if (error instanceof msal.AuthError && error.errorCode === "nonce_mismatch") {
+      throw new SignInError(
+        signInErrorCodes.invalidIdToken,
+        "ID token rejected: `nonce` does not match",
+        {
+          cause: error,
+        },
+      );
+    }
+    const failure = classifyIdpError(error);
+    throw failure.kind === "timeout" || failure.kind === "unavailable"
+      ? new SignInError(signInErrorCodes.idpUnavailable, "the token endpoint is unavailable", {
+          cause: error,
+        })
+      : new SignInError(
+          signInErrorCodes.codeRedemptionFailed,
+          "the token endpoint rejected the code",
+          {
+            cause: error,
+          },
+        );
+  }
+
+  let claims: IdTokenClaims;
+  try {
+    claims = await context.validateIdToken(result.idToken, transaction.nonce);
+  } catch (error) {
+    if (error instanceof IdTokenError && error.keysUnavailable) {
+      throw new SignInError(signInErrorCodes.idpUnavailable, "the signing keys are unavailable", {
+        cause: error,
+      });
+    }
+    throw new SignInError(
+      signInErrorCodes.invalidIdToken,
+      `ID token rejected: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+
+  const refreshToken = cachedRefreshToken(client);
+  if (!refreshToken || !result.accessToken) {
+    throw new SignInError(
+      signInErrorCodes.idpError,
+      "the token response has no refresh token or access token (is `offline_access` allowed?)",
+    );
+  }
+  return {
+    claims,
+    refreshToken,
+    accessToken: result.accessToken,
+    accessTokenExpiresAt: toCallerClock(result.expiresOn, now),
+  };
+}
+
+/**
+ * MSAL computes `expiresOn` from the wall clock; keep the token's lifetime but measure it
+ * on the app's clock (the same in production; controllable in tests).
+ */
+export function toCallerClock(expiresOn: Date | null, now: number): number {
+  if (!expiresOn) return now;
+  return now + (expiresOn.getTime() - Date.now());
+}

@@ -1,0 +1,314 @@
+// The BFF's settings: read once from the environment, validated all at once.
+import { existsSync, statSync } from "node:fs";
+
+export interface Config {
+  /** `https://login.microsoftonline.com/<tenant>`, without a trailing slash. */
+  authority: string;
+  /** Host (and port, when not 443) of the authority: MSAL's `knownAuthorities` entry. */
+  authorityHost: string;
+  clientId: string;
+  clientSecret: string;
+  /** Without a trailing slash. */
+  graphBaseUrl: string;
+  /** Short-form delegated scopes (`User.Read`); MSAL adds `openid profile offline_access`. */
+  scopes: string[];
+  /** The origin the browser sees, e.g. `https://app.contoso.com`. */
+  publicOrigin: string;
+  /** `${publicOrigin}/auth/callback`. */
+  redirectUri: string;
+  /** https public origin: cookies get `Secure` and the `__Host-` prefix. */
+  secureCookies: boolean;
+  /** 32-byte keys, newest first: the first encrypts, all decrypt. */
+  sessionKeys: Buffer[];
+  port: number;
+  host: string;
+  staticDir: string | undefined;
+  trustProxy: boolean | number | string;
+  logLevel: LogLevel;
+  idpTimeoutMs: number;
+  graphTimeoutMs: number;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  redisUrl: string | undefined;
+  metricsPort: number | undefined;
+}
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+const logLevels: readonly LogLevel[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];
+
+/** Thrown by `loadConfig`; `problems` lists every missing or malformed setting. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const localHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * Validates every setting and reports all problems in one `ConfigError`.
+ * Does not read `process.env` (server.ts passes it in) and contacts nothing.
+ */
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const required = (name: string, hint: string): string | undefined => {
+    const value = read(name);
+    if (value === undefined) problems.push(`${name} is required (${hint}).`);
+    return value;
+  };
+
+  const authority = parseAuthority(
+    required("ENTRA_AUTHORITY", "e.g. https://login.microsoftonline.com/<tenant-id>"),
+    problems,
+  );
+  const clientId = required("ENTRA_CLIENT_ID", "the app registration's Application (client) ID");
+  const clientSecret = required("ENTRA_CLIENT_SECRET", "a client secret of the app registration");
+  const graphBaseUrl = parseHttpsUrl(
+    "GRAPH_BASE_URL",
+    read("GRAPH_BASE_URL") ?? "https://graph.microsoft.com/v1.0",
+    problems,
+  );
+  const scopes = parseScopes(read("SCOPES") ?? "User.Read", problems);
+  const publicOrigin = parsePublicOrigin(
+    required("PUBLIC_ORIGIN", "the origin the browser sees, e.g. https://app.contoso.com"),
+    problems,
+  );
+  const sessionKeys = parseSessionKeys(
+    required("SESSION_KEYS", "comma-separated base64 32-byte keys, newest first"),
+    problems,
+  );
+  const port = parseInteger("PORT", read("PORT"), 3000, 0, 65535, problems);
+  const host = read("HOST") ?? "0.0.0.0";
+  const staticDir = parseStaticDir(read("STATIC_DIR"), problems);
+  const trustProxy = parseTrustProxy(read("TRUST_PROXY"));
+  const logLevel = (read("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!logLevels.includes(logLevel as LogLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${logLevel}").`);
+  }
+  const idpTimeoutMs = parseInteger(
+    "IDP_TIMEOUT_MS",
+    read("IDP_TIMEOUT_MS"),
+    10_000,
+    1,
+    120_000,
+    problems,
+  );
+  const graphTimeoutMs = parseInteger(
+    "GRAPH_TIMEOUT_MS",
+    read("GRAPH_TIMEOUT_MS"),
+    10_000,
+    1,
+    120_000,
+    problems,
+  );
+  const sessionIdleMinutes = parseInteger(
+    "SESSION_IDLE_MINUTES",
+    read("SESSION_IDLE_MINUTES"),
+    120,
+    1,
+    60 * 24 * 90,
+    problems,
+  );
+  const sessionAbsoluteHours = parseInteger(
+    "SESSION_ABSOLUTE_HOURS",
+    read("SESSION_ABSOLUTE_HOURS"),
+    24,
+    1,
+    24 * 90,
+    problems,
+  );
+  if (sessionIdleMinutes > sessionAbsoluteHours * 60) {
+    problems.push(
+      `SESSION_IDLE_MINUTES (${sessionIdleMinutes}) must not exceed SESSION_ABSOLUTE_HOURS (${sessionAbsoluteHours}) in minutes.`,
+    );
+  }
+  const redisUrl = read("REDIS_URL");
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) {
+    problems.push("REDIS_URL must be a redis:// or rediss:// URL.");
+  }
+  const metricsPortRaw = read("METRICS_PORT");
+  const metricsPort =
+    metricsPortRaw === undefined
+      ? undefined
+      : parseInteger("METRICS_PORT", metricsPortRaw, 0, 1, 65535, problems);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    authority: authority!.url,
+    authorityHost: authority!.host,
+    clientId: clientId!,
+    clientSecret: clientSecret!,
+    graphBaseUrl: graphBaseUrl!,
+    scopes: scopes!,
+    publicOrigin: publicOrigin!,
+    redirectUri: `${publicOrigin}/auth/callback`,
+    secureCookies: publicOrigin!.startsWith("https:"),
+    sessionKeys: sessionKeys!,
+    port,
+    host,
+    staticDir,
+    trustProxy,
+    logLevel: logLevel as LogLevel,
+    idpTimeoutMs,
+    graphTimeoutMs,
+    sessionIdleMinutes,
+    sessionAbsoluteHours,
+    redisUrl,
+    metricsPort,
+  };
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseAuthority(
+  value: string | undefined,
+  problems: string[],
+): { url: string; host: string } | undefined {
+  if (value === undefined) return undefined;
+  const url = parseUrl(value);
+  // MSAL refuses a non-https authority (`authority_uri_insecure`) only at the first sign-in;
+  // say so at start-up instead.
+  if (url?.protocol !== "https:") {
+    problems.push(`ENTRA_AUTHORITY must be an https URL (got "${value}").`);
+    return undefined;
+  }
+  const segments = url.pathname.split("/").filter(Boolean);
+  if (segments.length === 0 || url.search || url.hash || url.username || url.password) {
+    problems.push(
+      `ENTRA_AUTHORITY must be "https://<host>/<tenant>" with no query or fragment (got "${value}").`,
+    );
+    return undefined;
+  }
+  return { url: `${url.origin}/${segments.join("/")}`, host: url.host };
+}
+
+function parseHttpsUrl(name: string, value: string, problems: string[]): string | undefined {
+  const url = parseUrl(value);
+  // Access tokens travel to this URL: never over plain http.
+  if (url?.protocol !== "https:" || url.search || url.hash) {
+    problems.push(`${name} must be an https URL without query or fragment (got "${value}").`);
+    return undefined;
+  }
+  return url.href.replace(/\/+$/, "");
+}
+
+function parseScopes(value: string, problems: string[]): string[] | undefined {
+  const scopes = value.split(/[\s,]+/).filter(Boolean);
+  if (scopes.length === 0) {
+    problems.push("SCOPES must name at least one scope, e.g. User.Read.");
+    return undefined;
+  }
+  const longForm = scopes.filter((s) => s.toLowerCase().startsWith("https://graph.microsoft.com/"));
+  if (longForm.length > 0) {
+    // Entra answers with short-form Graph scopes; a long-form request never matches, so
+    // every renewal would look like a scope change.
+    problems.push(
+      `SCOPES must use the short form for Microsoft Graph (e.g. "User.Read", not "${longForm[0]}").`,
+    );
+    return undefined;
+  }
+  return scopes;
+}
+
+function parsePublicOrigin(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  const url = parseUrl(value);
+  if (
+    !url ||
+    (url.protocol !== "https:" && url.protocol !== "http:") ||
+    url.pathname !== "/" ||
+    url.search ||
+    url.hash ||
+    url.username ||
+    url.password ||
+    value.replace(/\/$/, "") !== url.origin
+  ) {
+    problems.push(
+      `PUBLIC_ORIGIN must be an origin such as https://app.contoso.com, with no path (got "${value}").`,
+    );
+    return undefined;
+  }
+  // Session cookies without `Secure` are only acceptable on the developer's own machine.
+  if (url.protocol === "http:" && !localHosts.has(url.hostname)) {
+    problems.push(
+      `PUBLIC_ORIGIN must be https unless the host is localhost (got "${value}"); behind a TLS-terminating proxy, set the https origin and TRUST_PROXY.`,
+    );
+    return undefined;
+  }
+  return url.origin;
+}
+
+function parseSessionKeys(value: string | undefined, problems: string[]): Buffer[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(",").map((part) => part.trim());
+  const keys: Buffer[] = [];
+  parts.forEach((part, index) => {
+    const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(part) ? Buffer.from(part, "base64") : undefined;
+    if (key?.length !== 32) {
+      problems.push(
+        `SESSION_KEYS entry ${index + 1} must be 32 bytes in base64 (generate one with \`openssl rand -base64 32\`).`,
+      );
+      return;
+    }
+    keys.push(key);
+  });
+  return keys.length === parts.length ? keys : undefined;
+}
+
+function parseInteger(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  if (value === undefined) return fallback;
+  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}").`);
+    return fallback;
+  }
+  return parsed;
+}
+
+function parseStaticDir(value: string | undefined, problems: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  if (!existsSync(value) || !statSync(value).isDirectory()) {
+    problems.push(`STATIC_DIR must be an existing directory (got "${value}").`);
+    return undefined;
+  }
+  return value;
+}
+
+/** Fastify's `trustProxy`: `true`, a hop count, or a comma-separated list of addresses/CIDRs. */
+function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value.toLowerCase() === "false") return false;
+  if (value.toLowerCase() === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}

@@ -1,0 +1,47 @@
+// What the routes share: settings, the clock, the IdP metadata and the cookie stores.
+import type { Config } from "./config.ts";
+import { createIdTokenValidator, type IdTokenValidator } from "./id-token.ts";
+import type { IdpMetadata, IdpMetadataSource } from "./idp-metadata.ts";
+import type { CookieNames } from "./session/cookies.ts";
+import type { RevocationStore } from "./session/revocation.ts";
+import type { TokenStore } from "./session/token-store.ts";
+import type { TransactionStore } from "./session/transaction.ts";
+import type { RenewTokens } from "./token-renewal.ts";
+
+export interface BffContext {
+  config: Config;
+  /** Epoch milliseconds; injectable so tests control expiry instead of sleeping. */
+  now: () => number;
+  idp: IdpMetadataSource;
+  /** The validator for the loaded metadata (one JWKS cache for the process). */
+  idTokenValidator: (metadata: IdpMetadata) => IdTokenValidator;
+  cookies: CookieNames;
+  tokens: TokenStore;
+  transactions: TransactionStore;
+  /** Sessions ended by logout, refused until their absolute expiry. */
+  revocations: RevocationStore;
+  renew: RenewTokens;
+}
+
+export interface RouteOptions {
+  context: BffContext;
+}
+
+export function idTokenValidatorFactory(config: Config, now: () => number) {
+  let current: { metadata: IdpMetadata; validate: IdTokenValidator } | undefined;
+  return (metadata: IdpMetadata): IdTokenValidator => {
+    if (current?.metadata !== metadata) {
+      current = {
+        metadata,
+        validate: createIdTokenValidator({
+          issuer: metadata.issuer,
+          jwksUri: metadata.jwksUri,
+          clientId: config.clientId,
+          timeoutMs: config.idpTimeoutMs,
+          now,
+        }),
+      };
+    }
+    return current.validate;
+  };
+}

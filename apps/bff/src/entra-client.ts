@@ -1,0 +1,182 @@
+// MSAL confidential clients, one per sign-in or renewal, so that no token cache is ever
+// shared between users (ENTRA.md: a shared instance once showed a user another's account).
+import * as msal from "@azure/msal-node";
+import type { FastifyBaseLogger } from "fastify";
+import type { Config } from "./config.ts";
+import type { IdpMetadata } from "./idp-metadata.ts";
+import { describeFetchError } from "./idp-metadata.ts";
+
+/** `AuthError.errorCode`s raised by our network client, never by the identity provider. */
+export const networkErrorCodes = {
+  timeout: "bff_idp_timeout",
+  unreachable: "bff_idp_unreachable",
+  badResponse: "bff_idp_bad_response",
+} as const;
+
+/**
+ * A fresh client with an empty in-memory cache. The authority metadata is passed in, so
+ * the client makes no discovery request. Callers must not keep it beyond one request.
+ */
+export function createEntraClient(
+  config: Config,
+  metadata: IdpMetadata,
+  log: FastifyBaseLogger,
+): msal.ConfidentialClientApplication {
+  return new msal.ConfidentialClientApplication({
+    auth: {
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      authority: config.authority,
+      knownAuthorities: [config.authorityHost],
+      authorityMetadata: metadata.json,
+      // CP1: we handle Continuous Access Evaluation claims challenges (graph-client.ts).
+      clientCapabilities: ["CP1"],
+    },
+    system: {
+      networkClient: new TimeoutNetworkClient(config.idpTimeoutMs),
+      loggerOptions: {
+        piiLoggingEnabled: false,
+        logLevel: msal.LogLevel.Warning,
+        loggerCallback: (level, message) => {
+          if (level <= msal.LogLevel.Error) log.error({ msal: message }, "msal");
+          else log.warn({ msal: message }, "msal");
+        },
+      },
+    },
+  });
+}
+
+/**
+ * MSAL's default client puts no timeout on POSTs (the token endpoint), so an IdP that hangs
+ * would hang our requests. Errors are `AuthError`s because MSAL passes those through unchanged.
+ */
+export class TimeoutNetworkClient implements msal.INetworkModule {
+  readonly #timeoutMs: number;
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+  }
+
+  sendGetRequestAsync<T>(
+    url: string,
+    options?: msal.NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<msal.NetworkResponse<T>> {
+    return this.#send<T>(
+      url,
+      "GET",
+      options,
+      Math.min(timeout ?? this.#timeoutMs, this.#timeoutMs),
+    );
+  }
+
+  sendPostRequestAsync<T>(
+    url: string,
+    options?: msal.NetworkRequestOptions,
+  ): Promise<msal.NetworkResponse<T>> {
+    return this.#send<T>(url, "POST", options, this.#timeoutMs);
+  }
+
+  async #send<T>(
+    url: string,
+    method: "GET" | "POST",
+    options: msal.NetworkRequestOptions | undefined,
+    timeoutMs: number,
+  ): Promise<msal.NetworkResponse<T>> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: options?.headers ?? {},
+        ...(method === "POST" ? { body: options?.body ?? "" } : {}),
+        redirect: "error",
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      if (signal.aborted) {
+        throw new msal.AuthError(
+          networkErrorCodes.timeout,
+          "",
+          `${method} ${url} did not answer within ${timeoutMs} ms`,
+        );
+      }
+      throw new msal.AuthError(
+        networkErrorCodes.unreachable,
+        "",
+        `${method} ${url} failed: ${describeFetchError(error)}`,
+      );
+    }
+    let body: T;
+    try {
+      body = JSON.parse(text) as T;
+    } catch {
+      // MSAL parses every IdP answer as JSON; an HTML error page from a proxy is an outage.
+      throw new msal.AuthError(
+        networkErrorCodes.badResponse,
+        "",
+        `${method} ${url} answered HTTP ${response.status} with a body that is not JSON`,
+      );
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    return { headers, body, status: response.status };
+  }
+}
+
+/** How a failed MSAL call should be reported. */
+export type IdpFailure =
+  /** The user must sign in again, satisfying `claims` when given (Conditional Access). */
+  | { kind: "interaction_required"; claims: string | undefined }
+  /** The refresh token or code is no good (`invalid_grant`): the user must sign in again. */
+  | { kind: "rejected" }
+  /** No answer within IDP_TIMEOUT_MS. */
+  | { kind: "timeout" }
+  /** Unreachable, 5xx, `temporarily_unavailable`, or not JSON: worth retrying later. */
+  | { kind: "unavailable" }
+  /** Any other error answer. */
+  | { kind: "error" };
+
+/**
+ * Classifies an error thrown by an MSAL token call. `invalid_grant` without a suberror
+ * (e.g. AADSTS700082, refresh token expired) is a plain `ServerError` in MSAL, but it means
+ * "sign in again" just like `InteractionRequiredAuthError`.
+ */
+export function classifyIdpError(error: unknown): IdpFailure {
+  if (error instanceof msal.InteractionRequiredAuthError) {
+    return { kind: "interaction_required", claims: error.claims || undefined };
+  }
+  if (error instanceof msal.AuthError) {
+    switch (error.errorCode) {
+      case networkErrorCodes.timeout:
+        return { kind: "timeout" };
+      case networkErrorCodes.unreachable:
+      case networkErrorCodes.badResponse:
+      case "temporarily_unavailable":
+      case "server_error":
+        return { kind: "unavailable" };
+      case "invalid_grant":
+      case "interaction_required":
+      case "login_required":
+      case "consent_required":
+        return { kind: "rejected" };
+    }
+    if (error instanceof msal.ServerError) {
+      return (error.status ?? 0) >= 500 ? { kind: "unavailable" } : { kind: "error" };
+    }
+  }
+  return { kind: "error" };
+}
+
+/**
+ * The refresh token MSAL just cached. `AuthenticationResult` does not expose it, so read it
+ * from this request's own (single-user) cache.
+ */
+export function cachedRefreshToken(client: msal.ConfidentialClientApplication): string | undefined {
+  const cache = JSON.parse(client.getTokenCache().serialize()) as Partial<msal.JsonCache>;
+  const entries = Object.values(cache.RefreshToken ?? {});
+  return entries.at(-1)?.secret;
+}

@@ -1,0 +1,67 @@
+// Fastify's pino logger, with nothing secret in it: no cookies, no authorization header,
+// no Set-Cookie, and no query string of the redirect URI (it carries the code and state).
+import { randomUUID } from "node:crypto";
+import { paths } from "@entra-bff/contract";
+import type { FastifyServerOptions, RawRequestDefaultExpression } from "fastify";
+import type { LogLevel } from "./config.ts";
+
+/** Where log lines go; tests pass an array-backed stream. */
+export interface LogStream {
+  write(line: string): void;
+}
+
+export function loggerOptions(
+  level: LogLevel,
+  stream: LogStream | undefined,
+): NonNullable<FastifyServerOptions["logger"]> {
+  return {
+    level,
+    ...(stream ? { stream } : {}),
+    redact: {
+      paths: [
+        "req.headers.cookie",
+        "req.headers.authorization",
+        'res.headers["set-cookie"]',
+        "headers.cookie",
+        "headers.authorization",
+        'headers["set-cookie"]',
+      ],
+      censor: "[redacted]",
+    },
+    serializers: {
+      req(request: {
+        method: string;
+        url: string;
+        hostname?: string;
+        ip?: string;
+        socket?: { remotePort?: number };
+      }) {
+        return {
+          method: request.method,
+          url: safeUrl(request.url),
+          host: request.hostname,
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort,
+        };
+      },
+    },
+  };
+}
+
+/** The URL without the query when it may hold a secret (the callback's `code`). */
+export function safeUrl(url: string): string {
+  const query = url.indexOf("?");
+  if (query === -1) return url;
+  const path = url.slice(0, query);
+  // Prefix and case-insensitive: "/auth/callback/" and "/AUTH/Callback" are not routed, but
+  // they are still logged.
+  return path.toLowerCase().startsWith(paths.callback) ? `${path}?[redacted]` : url;
+}
+
+const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Keeps an upstream proxy's `x-request-id` when it cannot forge log lines; else a UUID. */
+export function genReqId(request: RawRequestDefaultExpression): string {
+  const incoming = request.headers["x-request-id"];
+  return typeof incoming === "string" && saneRequestId.test(incoming) ? incoming : randomUUID();
+}

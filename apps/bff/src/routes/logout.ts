@@ -1,0 +1,85 @@
+// POST /auth/logout: ends the session here, then at Entra (end-session endpoint).
+import { apiErrorCodes, LogoutResponseSchema, paths } from "@entra-bff/contract";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { RouteOptions } from "../context.ts";
+import { BffError } from "../errors.ts";
+import { requireCsrfHeader } from "../plugins/anti-forgery.ts";
+import { clearIdentity, readIdentity } from "../session/identity.ts";
+
+export const logoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { context }) => {
+  const { config, idp } = context;
+
+  app.post(
+    paths.logout,
+    {
+      onRequest: [requireCsrfHeader, refuseCrossSite(config.publicOrigin)],
+      schema: { response: { 200: LogoutResponseSchema } },
+    },
+    async (request, reply) => {
+      const now = context.now();
+      const identity = await readIdentity(request, config, now, context.revocations);
+      // A copy of the cookies taken before now must not work afterwards.
+      if (identity) await context.revocations.revoke(identity.sid, identity.absoluteExpiresAt);
+      clearIdentity(request);
+      context.tokens.clear(request, reply);
+      context.transactions.clearAll(request, reply);
+      if (identity) request.log.info({ sid: identity.sid }, "signed out");
+
+      const redirectTo = endSessionUrl(
+        idp.loaded ? idp.get().endSessionEndpoint : undefined,
+        config.publicOrigin,
+        config.clientId,
+        identity?.loginHint,
+      );
+      // fetch() cannot hand a cross-origin 303 to the page, so the SPA asks for JSON.
+      if (prefersJson(request.headers.accept)) return { redirectTo };
+      return reply.redirect(redirectTo, 303);
+    },
+  );
+};
+
+/**
+ * Entra's end-session URL. Without `logout_hint` Entra shows an account picker; without an
+ * end-session endpoint (metadata not loaded) the user at least lands signed out on the SPA.
+ */
+export function endSessionUrl(
+  endpoint: string | undefined,
+  publicOrigin: string,
+  clientId: string,
+  loginHint: string | undefined,
+): string {
+  if (!endpoint) return `${publicOrigin}/`;
+  const url = new URL(endpoint);
+  url.searchParams.set("post_logout_redirect_uri", `${publicOrigin}/`);
+  url.searchParams.set("client_id", clientId);
+  if (loginHint) url.searchParams.set("logout_hint", loginHint);
+  return url.href;
+}
+
+/**
+ * Logout changes state: refuse it when the browser says another site started it. The
+ * `X-CSRF` header already forces a CORS preflight cross-site; this also covers same-site
+ * attackers (a sibling subdomain) and browsers that send `Origin` but not our header rules.
+ */
+function refuseCrossSite(publicOrigin: string) {
+  return async (request: { headers: Record<string, string | string[] | undefined> }) => {
+    const origin = request.headers.origin;
+    const fetchSite = request.headers["sec-fetch-site"];
+    if (
+      (origin !== undefined && origin !== publicOrigin) ||
+      (fetchSite !== undefined && fetchSite !== "same-origin")
+    ) {
+      throw new BffError(
+        apiErrorCodes.crossSiteRequest,
+        403,
+        `Sign-out must come from ${publicOrigin} itself (Origin: ${String(origin ?? "none").slice(0, 100)}).`,
+      );
+    }
+  };
+}
+
+function prefersJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const first = accept.split(",")[0]?.split(";")[0]?.trim().toLowerCase();
+  return first === "application/json";
+}

@@ -1,0 +1,130 @@
+// The identity cookie: who is signed in and until when. Cheap to read on every request;
+// it holds no token. Kept by @fastify/secure-session as `request.session`.
+import type { SessionUser } from "@entra-bff/contract";
+import type { FastifyRequest } from "fastify";
+import type { Config } from "../config.ts";
+import { sessionCookieOptions } from "./cookies.ts";
+import type { RevocationStore } from "./revocation.ts";
+
+export interface Identity {
+  /** Random session id; the token cookies carry it too, binding them to this identity. */
+  sid: string;
+  user: SessionUser;
+  /** The ID token's `login_hint` claim, for a logout without Entra's account picker. */
+  loginHint?: string;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  absoluteExpiresAt: number;
+  idleExpiresAt: number;
+}
+
+declare module "@fastify/secure-session" {
+  interface SessionData {
+    identity: Identity;
+  }
+}
+
+/** Idle expiry is extended at most this often, so active use does not re-issue the cookie on every request. */
+const idleTouchIntervalMs = 60_000;
+
+export function newIdentity(
+  config: Config,
+  fields: { sid: string; user: SessionUser; loginHint: string | undefined },
+  now: number,
+): Identity {
+  return {
+    sid: fields.sid,
+    user: fields.user,
+    ...(fields.loginHint ? { loginHint: fields.loginHint } : {}),
+    createdAt: now,
+    absoluteExpiresAt: now + config.sessionAbsoluteHours * 3_600_000,
+    idleExpiresAt: Math.min(
+      now + config.sessionIdleMinutes * 60_000,
+      now + config.sessionAbsoluteHours * 3_600_000,
+    ),
+  };
+}
+
+/** When the session ends unless used again. */
+export function identityExpiresAt(identity: Identity): number {
+  return Math.min(identity.idleExpiresAt, identity.absoluteExpiresAt);
+}
+
+/**
+ * The signed-in identity, or `undefined`. An expired or ended (logged-out) identity is
+ * deleted: the response clears its cookie. Does not extend the idle expiry: reading is not
+ * activity.
+ */
+export async function readIdentity(
+  request: FastifyRequest,
+  config: Config,
+  now: number,
+  revocations: RevocationStore,
+): Promise<Identity | undefined> {
+  const identity = request.session.get("identity");
+  if (!isIdentity(identity)) return undefined;
+  if (identityExpiresAt(identity) <= now) {
+    request.log.debug({ sid: identity.sid }, "session expired");
+    request.session.delete();
+    return undefined;
+  }
+  if (await revocations.isRevoked(identity.sid, now)) {
+    request.log.info({ sid: identity.sid }, "cookie of an ended session refused");
+    request.session.delete();
+    return undefined;
+  }
+  if (request.session.changed) {
+    // Decrypted with an older key: secure-session re-issues it under the newest; keep Max-Age.
+    request.session.options(
+      sessionCookieOptions(config, (identity.absoluteExpiresAt - now) / 1000),
+    );
+  }
+  return identity;
+}
+
+export function writeIdentity(
+  request: FastifyRequest,
+  config: Config,
+  identity: Identity,
+  now: number,
+): void {
+  request.session.deleted = false;
+  request.session.set("identity", identity);
+  request.session.options(sessionCookieOptions(config, (identity.absoluteExpiresAt - now) / 1000));
+}
+
+/** Records activity: extends the idle expiry (never past the absolute one), at most once a minute. */
+export function touchIdentity(
+  request: FastifyRequest,
+  config: Config,
+  identity: Identity,
+  now: number,
+): void {
+  const idleExpiresAt = Math.min(
+    now + config.sessionIdleMinutes * 60_000,
+    identity.absoluteExpiresAt,
+  );
+  if (idleExpiresAt - identity.idleExpiresAt < idleTouchIntervalMs) return;
+  writeIdentity(request, config, { ...identity, idleExpiresAt }, now);
+}
+
+export function clearIdentity(request: FastifyRequest): void {
+  request.session.delete();
+}
+
+function isIdentity(value: unknown): value is Identity {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Partial<Identity>;
+  return (
+    typeof v.sid === "string" &&
+    typeof v.createdAt === "number" &&
+    typeof v.absoluteExpiresAt === "number" &&
+    typeof v.idleExpiresAt === "number" &&
+    typeof v.user === "object" &&
+    v.user !== null &&
+    typeof v.user.oid === "string" &&
+    typeof v.user.tenantId === "string" &&
+    typeof v.user.name === "string" &&
+    typeof v.user.username === "string"
+  );
+}

@@ -1,0 +1,156 @@
+// The token cookies: only what renewal and Graph calls need, encrypted, bound to the
+// identity's sid, split across cookies when too large for one.
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../config.ts";
+import type { CookieCodec } from "./cookie-codec.ts";
+import {
+  type CookieNames,
+  clearCookie,
+  sessionCookieOptions,
+  setBoundedCookie,
+} from "./cookies.ts";
+
+export interface TokenSet {
+  /** The identity cookie's sid: a token cookie only counts next to its own identity. */
+  sid: string;
+  refreshToken: string;
+  /** Absent when the tokens would not fit in the cookies: renewed per request instead. */
+  accessToken?: string;
+  /** Epoch milliseconds. */
+  accessTokenExpiresAt: number;
+  scopes: string[];
+}
+
+/** Leaves room in 4096 bytes for the name and attributes. */
+export const tokenChunkLength = 3800;
+/** Node rejects request headers over 16 KB in total (431): never send more than ~11.4 KB of tokens. */
+export const maxTokenChunks = 3;
+
+interface StoredTokens {
+  v: 1;
+  typ: "tokens";
+  sid: string;
+  rt: string;
+  at?: string;
+  exp: number;
+  scp: string;
+}
+
+export interface TokenStore {
+  /**
+   * The tokens bound to `sid`, or `undefined` when missing, undecryptable or bound to
+   * another session. Re-issues them when they were sealed with an older key.
+   */
+  read(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    sid: string,
+    now: number,
+  ): TokenSet | undefined;
+  write(reply: FastifyReply, tokens: TokenSet, absoluteExpiresAt: number, now: number): void;
+  /** Clears the token cookies the request carries. */
+  clear(request: FastifyRequest, reply: FastifyReply): void;
+}
+
+export function createTokenStore(
+  config: Config,
+  names: CookieNames,
+  codec: CookieCodec,
+): TokenStore {
+  const store: TokenStore = {
+    read(request, reply, sid, now) {
+      const chunks: string[] = [];
+      for (let i = 0; i < maxTokenChunks; i++) {
+        const chunk = request.cookies[names.tokens(i)];
+        if (chunk === undefined) break;
+        chunks.push(chunk);
+      }
+      if (chunks.length === 0) return undefined;
+      const opened = codec.open(chunks.join(""), request.log, isStoredTokens);
+      if (!opened) return undefined;
+      const stored = opened.payload;
+      if (stored.sid !== sid) {
+        request.log.warn("token cookie belongs to another session; ignored");
+        return undefined;
+      }
+      const tokens: TokenSet = {
+        sid: stored.sid,
+        refreshToken: stored.rt,
+        ...(stored.at === undefined ? {} : { accessToken: stored.at }),
+        accessTokenExpiresAt: stored.exp,
+        scopes: stored.scp.split(" "),
+      };
+      if (opened.rotated) {
+        const absoluteExpiresAt = request.session.get("identity")?.absoluteExpiresAt;
+        if (absoluteExpiresAt !== undefined) store.write(reply, tokens, absoluteExpiresAt, now);
+      }
+      return tokens;
+    },
+
+    write(reply, tokens, absoluteExpiresAt, now) {
+      const stored: StoredTokens = {
+        v: 1,
+        typ: "tokens",
+        sid: tokens.sid,
+        rt: tokens.refreshToken,
+        exp: tokens.accessTokenExpiresAt,
+        scp: tokens.scopes.join(" "),
+        ...(tokens.accessToken === undefined ? {} : { at: tokens.accessToken }),
+      };
+      let sealed = codec.seal(stored);
+      if (sealed.length > tokenChunkLength * maxTokenChunks) {
+        // Unusually large tokens (e.g. many claims): keep the refresh token, renew the
+        // access token when needed rather than exceed the header limit.
+        reply.log.warn(
+          { length: sealed.length },
+          "tokens too large for the cookies; access token not stored",
+        );
+        const { at: _dropped, ...withoutAccessToken } = stored;
+        sealed = codec.seal({ ...withoutAccessToken, exp: 0 });
+        if (sealed.length > tokenChunkLength * maxTokenChunks) {
+          throw new Error(`the refresh token alone needs ${sealed.length} bytes of cookies`);
+        }
+      }
+      const options = sessionCookieOptions(config, (absoluteExpiresAt - now) / 1000);
+      const count = Math.ceil(sealed.length / tokenChunkLength);
+      for (let i = 0; i < maxTokenChunks; i++) {
+        if (i < count) {
+          setBoundedCookie(
+            reply,
+            names.tokens(i),
+            sealed.slice(i * tokenChunkLength, (i + 1) * tokenChunkLength),
+            options,
+          );
+        } else {
+          // Always clear the rest: a stale chunk from a larger earlier set would be appended
+          // to this one and make it undecryptable.
+          clearCookie(reply, names.tokens(i), options);
+        }
+      }
+    },
+
+    clear(request, reply) {
+      const options = sessionCookieOptions(config);
+      for (let i = 0; i < maxTokenChunks; i++) {
+        // Only what the browser sent: no Set-Cookie on every unauthenticated request.
+        if (request.cookies[names.tokens(i)] !== undefined)
+          clearCookie(reply, names.tokens(i), options);
+      }
+    },
+  };
+  return store;
+}
+
+function isStoredTokens(data: unknown): data is StoredTokens {
+  if (typeof data !== "object" || data === null) return false;
+  const v = data as Partial<StoredTokens>;
+  return (
+    v.v === 1 &&
+    v.typ === "tokens" &&
+    typeof v.sid === "string" &&
+    typeof v.rt === "string" &&
+    (v.at === undefined || typeof v.at === "string") &&
+    typeof v.exp === "number" &&
+    typeof v.scp === "string"
+  );
+}

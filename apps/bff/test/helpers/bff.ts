@@ -1,0 +1,125 @@
+// Starts the real BFF (app.inject) against a real emulator, with a controllable clock and
+// every log line captured.
+import { randomBytes } from "node:crypto";
+import { type Emulator, signInAs } from "@entra-bff/entra-emulator";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { buildApp } from "../../src/app.ts";
+import { type Config, loadConfig } from "../../src/config.ts";
+import { CookieJar } from "./cookie-jar.ts";
+
+export const csrf = { "x-csrf": "1" } as const;
+
+export interface TestClock {
+  now: number;
+  advance(ms: number): void;
+}
+
+export interface TestBff {
+  app: FastifyInstance;
+  config: Config;
+  clock: TestClock;
+  /** Every JSON log line the app wrote. */
+  logs: string[];
+  /** Every response body and Set-Cookie the tests saw through `request`. */
+  responses: LightMyRequestResponse[];
+  request(
+    jar: CookieJar | undefined,
+    options: { method?: "GET" | "POST" | "OPTIONS"; url: string; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export function sessionKey(): string {
+  return randomBytes(32).toString("base64");
+}
+
+export function emulatorEnv(emulator: Emulator): Record<string, string> {
+  const client = emulator.clients[0]!;
+  return {
+    ENTRA_AUTHORITY: emulator.authority,
+    ENTRA_CLIENT_ID: client.clientId,
+    ENTRA_CLIENT_SECRET: client.clientSecret,
+    GRAPH_BASE_URL: emulator.graphBaseUrl,
+    PUBLIC_ORIGIN: "http://localhost:3000",
+    SESSION_KEYS: sessionKey(),
+    IDP_TIMEOUT_MS: "3000",
+    GRAPH_TIMEOUT_MS: "3000",
+    LOG_LEVEL: "debug",
+  };
+}
+
+export async function startBff(
+  emulator: Emulator,
+  env: Record<string, string | undefined> = {},
+  options: { waitForMetadata?: boolean; idpRetryDelayMs?: number } = {},
+): Promise<TestBff> {
+  const config = loadConfig({ ...emulatorEnv(emulator), ...env });
+  const logs: string[] = [];
+  const responses: LightMyRequestResponse[] = [];
+  const clock: TestClock = {
+    now: Date.now(),
+    advance(ms) {
+      this.now += ms;
+    },
+  };
+  const app = await buildApp(config, {
+    logger: { stream: { write: (line) => void logs.push(line) } },
+    now: () => clock.now,
+    ...(options.idpRetryDelayMs === undefined ? {} : { idpRetryDelayMs: options.idpRetryDelayMs }),
+  });
+  await app.ready();
+  if (options.waitForMetadata !== false) await app.idp.whenLoaded();
+  return {
+    app,
+    config,
+    clock,
+    logs,
+    responses,
+    async request(jar, { method = "GET", url, headers = {} }) {
+      const response = await app.inject({
+        method,
+        url,
+        headers: { ...jar?.headers(), ...headers },
+      });
+      responses.push(response);
+      jar?.store(response);
+      return response;
+    },
+    close: () => app.close(),
+  };
+}
+
+/**
+ * Signs `user` in through the emulator's sign-in form, over HTTP like a browser.
+ * Returns the callback's response (a 303 on success).
+ */
+export async function signIn(
+  bff: TestBff,
+  jar: CookieJar,
+  user: number | string,
+  returnTo = "/",
+): Promise<LightMyRequestResponse> {
+  const login = await bff.request(jar, {
+    url: `/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
+  });
+  if (login.statusCode !== 302)
+    throw new Error(`/auth/login answered ${login.statusCode}: ${login.body}`);
+  const callback = await signInAs(login.headers.location as string, user);
+  return followCallback(bff, jar, callback);
+}
+
+/** Sends the browser's request for the redirect URI the identity provider chose. */
+export function followCallback(
+  bff: TestBff,
+  jar: CookieJar,
+  callbackUrl: string,
+): Promise<LightMyRequestResponse> {
+  const url = new URL(callbackUrl);
+  return bff.request(jar, { url: `${url.pathname}${url.search}` });
+}
+
+export function json<T = Record<string, unknown>>(response: LightMyRequestResponse): T {
+  return JSON.parse(response.body) as T;
+}
+
+export { CookieJar };

@@ -1,0 +1,284 @@
+import { createEmulator, type Emulator, signInAs } from "@entra-bff/entra-emulator";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CookieJar, followCallback, json, signIn, startBff, type TestBff } from "../helpers/bff.ts";
+import { setCookies } from "../helpers/cookie-jar.ts";
+
+let emulator: Emulator;
+let bff: TestBff;
+
+beforeAll(async () => {
+  emulator = await createEmulator({ port: 0 });
+  bff = await startBff(emulator);
+});
+afterAll(async () => {
+  await bff?.close();
+  await emulator?.close();
+});
+afterEach(() => emulator.faults.clear());
+
+const authError = (response: { headers: Record<string, unknown> }) =>
+  new URL(String(response.headers.location)).searchParams.get("authError");
+
+async function startLogin(jar: CookieJar, returnTo = "/") {
+  const login = await bff.request(jar, {
+    url: `/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
+  });
+  expect(login.statusCode).toBe(302);
+  return String(login.headers.location);
+}
+
+describe("GET /auth/login", () => {
+  it("redirects to the authorize endpoint with PKCE S256, state, nonce and the redirect URI", async () => {
+    const jar = new CookieJar();
+    const authorize = new URL(await startLogin(jar));
+    expect(authorize.origin).toBe(emulator.browserUrl);
+    const params = authorize.searchParams;
+    expect(params.get("response_type")).toBe("code");
+    expect(params.get("client_id")).toBe(bff.config.clientId);
+    expect(params.get("redirect_uri")).toBe("http://localhost:3000/auth/callback");
+    expect(params.get("code_challenge_method")).toBe("S256");
+    expect(params.get("code_challenge")).toMatch(/^[\w-]{43}$/);
+    expect(params.get("state")).toMatch(/^[\w-]{43}$/);
+    expect(params.get("nonce")).toMatch(/^[\w-]{43}$/);
+    expect(params.get("scope")?.split(" ")).toEqual(
+      expect.arrayContaining(["User.Read", "openid", "offline_access"]),
+    );
+    // The transaction cookie: one, named by the state, Lax so the cross-site return carries it.
+    const [tx] = jar.names();
+    expect(jar.names()).toHaveLength(1);
+    expect(tx).toBe(`bff-tx-${params.get("state")!.slice(0, 8)}`);
+  });
+
+  it("sends the transaction cookie HttpOnly, SameSite=Lax, for 10 minutes", async () => {
+    const response = await bff.app.inject({ url: "/auth/login" });
+    const [cookie] = setCookies(response);
+    expect(cookie?.attributes.get("httponly")).toBe(true);
+    expect(cookie?.attributes.get("samesite")).toBe("Lax");
+    expect(cookie?.attributes.get("path")).toBe("/");
+    expect(cookie?.attributes.get("max-age")).toBe("600");
+    expect(response.headers["cache-control"]).toBe("no-store");
+  });
+});
+
+describe("sign-in end to end", () => {
+  it("signs the user in and lands on returnTo with a session", async () => {
+    const jar = new CookieJar();
+    const callback = await signIn(bff, jar, 0, "/profile?tab=phones");
+    expect(callback.statusCode).toBe(303);
+    expect(callback.headers.location).toBe("http://localhost:3000/profile?tab=phones");
+    // The transaction is gone; identity and token cookies are set.
+    expect(jar.names()).toEqual(["bff-session", "bff-token-0"]);
+
+    const session = await bff.request(jar, { url: "/auth/session" });
+    expect(session.statusCode).toBe(200);
+    const user = emulator.users[0]!;
+    expect(json(session)).toEqual({
+      authenticated: true,
+      user: {
+        name: user.displayName,
+        username: user.userPrincipalName,
+        oid: user.oid,
+        tenantId: emulator.tenantId,
+      },
+      expiresAt: new Date(bff.clock.now + 120 * 60_000).toISOString(),
+    });
+  });
+
+  it("answers /auth/session without a session", async () => {
+    const response = await bff.request(new CookieJar(), { url: "/auth/session" });
+    expect(json(response)).toEqual({ authenticated: false });
+    expect(response.headers["set-cookie"]).toBeUndefined();
+  });
+
+  it("keeps several tabs' sign-ins apart", async () => {
+    const jar = new CookieJar();
+    const first = await startLogin(jar, "/first");
+    const second = await startLogin(jar, "/second");
+    expect(jar.names()).toHaveLength(2);
+    // Finish them in the opposite order: each still finds its own transaction.
+    const secondCallback = await followCallback(bff, jar, await signInAs(second, 1));
+    expect(secondCallback.headers.location).toBe("http://localhost:3000/second");
+    const firstCallback = await followCallback(bff, jar, await signInAs(first, 0));
+    expect(firstCallback.headers.location).toBe("http://localhost:3000/first");
+    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+      user: { oid: emulator.users[0]!.oid },
+    });
+  });
+
+  it("keeps at most four pending transactions, dropping the oldest", async () => {
+    const jar = new CookieJar();
+    const urls: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      urls.push(await startLogin(jar, `/tab-${i}`));
+      bff.clock.advance(1000);
+    }
+    expect(jar.names()).toHaveLength(4);
+    const oldest = await followCallback(bff, jar, await signInAs(urls[0]!, 0));
+    expect(authError(oldest)).toBe("state_mismatch");
+    const newest = await followCallback(bff, jar, await signInAs(urls[5]!, 0));
+    expect(newest.headers.location).toBe("http://localhost:3000/tab-5");
+  });
+
+  it("starts a new session id at every sign-in", async () => {
+    const jar = new CookieJar();
+    await signIn(bff, jar, 0);
+    const first = jar.cookies.get("bff-session");
+    await signIn(bff, jar, 1);
+    expect(jar.cookies.get("bff-session")).not.toBe(first);
+    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+      user: { oid: emulator.users[1]!.oid },
+    });
+  });
+});
+
+describe("GET /auth/callback failures: 303 to the SPA with a reason, no session", () => {
+  async function expectFailure(
+    response: Awaited<ReturnType<typeof bff.request>>,
+    code: string,
+    jar: CookieJar,
+  ) {
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe(`http://localhost:3000/?authError=${code}`);
+    expect(jar.names().filter((name) => !name.startsWith("bff-tx-"))).toEqual([]);
+    expect(json(await bff.request(jar, { url: "/auth/session" }))).toEqual({
+      authenticated: false,
+    });
+  }
+
+  it("the user cancelled: access_denied", async () => {
+    const jar = new CookieJar();
+    const authorize = new URL(await startLogin(jar));
+    const state = authorize.searchParams.get("state")!;
+    const response = await bff.request(jar, {
+      url: `/auth/callback?error=access_denied&error_description=AADSTS65004&state=${state}`,
+    });
+    await expectFailure(response, "access_denied", jar);
+    expect(jar.names()).toEqual([]); // the transaction was consumed
+  });
+
+  it("another IdP error: idp_error", async () => {
+    const jar = new CookieJar();
+    const state = new URL(await startLogin(jar)).searchParams.get("state")!;
+    const response = await bff.request(jar, {
+      url: `/auth/callback?error=invalid_request&state=${state}`,
+    });
+    await expectFailure(response, "idp_error", jar);
+  });
+
+  it("no state, a forged state, or no transaction cookie: state_mismatch", async () => {
+    const jar = new CookieJar();
+    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    const url = new URL(callbackUrl);
+    const code = url.searchParams.get("code")!;
+    await expectFailure(
+      await bff.request(jar, { url: `/auth/callback?code=${code}` }),
+      "state_mismatch",
+      jar,
+    );
+    const state = url.searchParams.get("state")!;
+    const forged = `${state.slice(0, 8)}${"A".repeat(state.length - 8)}`;
+    await expectFailure(
+      await bff.request(jar, { url: `/auth/callback?code=${code}&state=${forged}` }),
+      "state_mismatch",
+      jar,
+    );
+    // The forged attempt consumed the transaction: even the genuine state fails now.
+    await expectFailure(await followCallback(bff, jar, callbackUrl), "state_mismatch", jar);
+    // Another browser (no cookie) with a genuine callback URL.
+    const other = new CookieJar();
+    const otherCallback = await signInAs(await startLogin(other), 0);
+    await expectFailure(
+      await followCallback(bff, new CookieJar(), otherCallback),
+      "state_mismatch",
+      new CookieJar(),
+    );
+  });
+
+  it("a replayed callback: state_mismatch (the transaction is single-use)", async () => {
+    const jar = new CookieJar();
+    const login = await bff.request(jar, { url: "/auth/login" });
+    const txCookies = jar.clone();
+    const callbackUrl = await signInAs(String(login.headers.location), 0);
+    expect((await followCallback(bff, jar, callbackUrl)).headers.location).toBe(
+      "http://localhost:3000/",
+    );
+    // Replaying the request with the transaction cookie as it was (an attacker's copy):
+    const replay = await followCallback(bff, txCookies, callbackUrl);
+    expect(authError(replay)).toBe("code_redemption_failed");
+    // ...and the browser itself replaying it has no transaction left.
+    expect(authError(await followCallback(bff, jar, callbackUrl))).toBe("state_mismatch");
+  });
+
+  it("an expired transaction: state_mismatch", async () => {
+    const jar = new CookieJar();
+    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    bff.clock.advance(11 * 60_000);
+    try {
+      await expectFailure(await followCallback(bff, jar, callbackUrl), "state_mismatch", jar);
+    } finally {
+      bff.clock.advance(-11 * 60_000);
+    }
+  });
+
+  it("the token endpoint refuses the code: code_redemption_failed", async () => {
+    const jar = new CookieJar();
+    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    emulator.faults.add({
+      target: "token",
+      kind: "invalid_grant",
+      grantType: "authorization_code",
+      times: 1,
+    });
+    await expectFailure(await followCallback(bff, jar, callbackUrl), "code_redemption_failed", jar);
+  });
+
+  it("the token endpoint is unavailable or too slow: idp_unavailable", async () => {
+    const jar = new CookieJar();
+    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    emulator.faults.add({ target: "token", kind: "temporarily_unavailable", times: 1 });
+    await expectFailure(await followCallback(bff, jar, callbackUrl), "idp_unavailable", jar);
+
+    const slow = await startBff(emulator, { IDP_TIMEOUT_MS: "300" });
+    try {
+      const slowJar = new CookieJar();
+      const login = await slow.request(slowJar, { url: "/auth/login" });
+      const slowCallback = await signInAs(String(login.headers.location), 0);
+      emulator.faults.add({ target: "token", kind: "delay", ms: 1500, times: 1 });
+      const started = Date.now();
+      const response = await followCallback(slow, slowJar, slowCallback);
+      expect(Date.now() - started).toBeLessThan(1400);
+      expect(authError(response)).toBe("idp_unavailable");
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("an ID token that fails validation (expired on our clock): invalid_id_token", async () => {
+    const jar = new CookieJar();
+    bff.clock.advance(2 * 86_400_000);
+    try {
+      const callbackUrl = await signInAs(await startLogin(jar), 0);
+      await expectFailure(await followCallback(bff, jar, callbackUrl), "invalid_id_token", jar);
+    } finally {
+      bff.clock.advance(-2 * 86_400_000);
+    }
+    const failure = bff.logs
+      .map((line) => JSON.parse(line))
+      .find((entry) => entry.code === "invalid_id_token");
+    expect(failure.reason).toBe("ID token rejected: the token has expired (`exp`)");
+  });
+
+  it("a malformed query never answers 500", async () => {
+    const jar = new CookieJar();
+    for (const query of [
+      "?code=a&code=b&state=x&state=y",
+      "?state=%ZZ",
+      "?error[]=x",
+      `?state=${"x".repeat(5000)}`,
+    ]) {
+      const response = await bff.request(jar, { url: `/auth/callback${query}` });
+      expect(response.statusCode).toBe(303);
+      expect(authError(response)).toMatch(/^(state_mismatch|idp_error)$/);
+    }
+  });
+});

@@ -1,0 +1,178 @@
+// Sign in, see the profile, keep the session, follow a deep link, sign out, and fail a
+// sign-in — in Chromium, against the production build and the Entra ID emulator.
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { browserAvailability, launchChromium } from "./fixtures/browser.ts";
+import { assertBuilt, type ProductionBff, startProductionBff } from "./fixtures/production-bff.ts";
+import { jwtPattern, type TokenWatch, watchResponses } from "./fixtures/token-watch.ts";
+
+const screenshots = resolve(fileURLToPath(import.meta.url), "../../test-results/screenshots");
+const availability = browserAvailability();
+if (availability.skip) console.warn(`Skipping the browser test: ${availability.reason}`);
+
+const client = {
+  clientId: "00000000-0000-0000-0000-00000000e2e0",
+  clientSecret: "dev-only-e2e-client-secret",
+};
+
+describe.skipIf(availability.skip)("signing in with Microsoft in Chromium", () => {
+  let emulator: Emulator;
+  let bff: ProductionBff;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    assertBuilt();
+    await mkdir(screenshots, { recursive: true });
+    emulator = await createEmulator({
+      port: 0,
+      // Like Entra, an http://localhost redirect URI matches on any port: the BFF's is random.
+      clients: [{ ...client, redirectUris: ["http://localhost/auth/callback"] }],
+    });
+    bff = await startProductionBff({
+      ENTRA_AUTHORITY: emulator.authority,
+      ENTRA_CLIENT_ID: client.clientId,
+      ENTRA_CLIENT_SECRET: client.clientSecret,
+      GRAPH_BASE_URL: emulator.graphBaseUrl,
+      NODE_EXTRA_CA_CERTS: emulator.caFile,
+    });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await bff?.close();
+    await emulator?.close();
+  });
+
+  /** A fresh browser profile (no cookies) whose responses and console are watched. */
+  async function openPage(): Promise<{ page: Page; context: BrowserContext; watch: TokenWatch }> {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      locale: "en-US",
+      timezoneId: "Europe/Amsterdam",
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const watch = watchResponses(page, [bff.origin, new URL(emulator.browserUrl).origin]);
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    });
+    return { page, context, watch };
+  }
+
+  async function signInAt(page: Page, displayName: string): Promise<void> {
+    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
+    await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
+    await page.getByRole("button", { name: new RegExp(displayName) }).click();
+    await page.waitForURL((url) => url.origin === bff.origin);
+  }
+
+  async function expectSignedIn(page: Page, firstName: string, jobTitle: string) {
+    await expect
+      .poll(() => page.getByRole("heading", { level: 1 }).textContent())
+      .toBe(`Welcome, ${firstName}`);
+    await page.locator(".profile__title", { hasText: jobTitle }).waitFor();
+  }
+
+  async function expectSignedOut(page: Page) {
+    await page
+      .getByRole("heading", { level: 1, name: "Your work profile, in one place" })
+      .waitFor();
+    expect(await page.getByRole("button", { name: "Sign out" }).count()).toBe(0);
+  }
+
+  test("sign in, profile, reload, sign out, and a cancelled sign-in", async () => {
+    const [adele] = emulator.users;
+    const { page, context, watch } = await openPage();
+
+    // Signed out, with the security headers on the document.
+    const landing = await page.goto(`${bff.origin}/`);
+    expect(landing?.status()).toBe(200);
+    const headers = await landing!.allHeaders();
+    expect(headers["content-security-policy"]).toContain("script-src 'self'");
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect(headers["referrer-policy"]).toBe("no-referrer");
+    expect(headers["cache-control"]).toBe("no-store");
+    await expectSignedOut(page);
+    await page.screenshot({ path: `${screenshots}/signed-out.png`, fullPage: true });
+
+    // Sign in as the first test user: back on the SPA with the Graph profile.
+    await signInAt(page, adele!.displayName);
+    expect(new URL(page.url()).pathname).toBe("/");
+    await expectSignedIn(page, adele!.givenName, adele!.jobTitle!);
+    await page.getByText(adele!.userPrincipalName).first().waitFor();
+    await page.screenshot({ path: `${screenshots}/signed-in.png`, fullPage: true });
+
+    // Session cookies exist, and page JavaScript can read none of them.
+    const cookies = await context.cookies(bff.origin);
+    expect(cookies.length).toBeGreaterThan(0);
+    expect(cookies.filter((cookie) => !cookie.httpOnly).map((cookie) => cookie.name)).toEqual([]);
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+
+    // A reload keeps the session.
+    await page.reload();
+    await expectSignedIn(page, adele!.givenName, adele!.jobTitle!);
+
+    // Sign out: the BFF, then the emulator's end-session page, then back here signed out.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
+    await page.waitForURL((url) => url.origin === bff.origin, { timeout: 15_000 });
+    await expectSignedOut(page);
+    expect(await context.cookies(bff.origin)).toEqual([]);
+    const me = await page.evaluate(async () => {
+      const response = await fetch("/api/me", { headers: { "x-csrf": "1" } });
+      return { status: response.status, body: await response.json() };
+    });
+    expect(me).toMatchObject({ status: 401, body: { code: "not_authenticated" } });
+
+    // Cancel at the identity provider: a readable reason and a way to try again.
+    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
+    await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
+    await page.getByRole("button", { name: /cancel/i }).click();
+    await page.waitForURL((url) => url.origin === bff.origin);
+    const alert = page.getByRole("alert");
+    await expect.poll(() => alert.textContent()).toContain("Sign-in was cancelled.");
+    expect(await alert.getByRole("link", { name: "Try again" }).getAttribute("href")).toBe(
+      "/auth/login?returnTo=%2F",
+    );
+    // The error code left the address bar: a reload does not show it again.
+    expect(new URL(page.url()).search).toBe("");
+    await page.screenshot({ path: `${screenshots}/sign-in-error.png`, fullPage: true });
+
+    expect(await watch.leaks()).toEqual([]);
+  });
+
+  test("a deep link survives sign-in", async () => {
+    const alex = emulator.users[1]!;
+    const { page, watch } = await openPage();
+
+    await page.goto(`${bff.origin}/some/deep/path?x=1`);
+    await expectSignedOut(page);
+    expect(
+      await page.getByRole("link", { name: "Sign in with Microsoft" }).getAttribute("href"),
+    ).toBe("/auth/login?returnTo=%2Fsome%2Fdeep%2Fpath%3Fx%3D1");
+
+    await signInAt(page, alex.displayName);
+
+    const landed = new URL(page.url());
+    expect(`${landed.pathname}${landed.search}`).toBe("/some/deep/path?x=1");
+    await expectSignedIn(page, alex.givenName, alex.jobTitle!);
+    expect(await watch.leaks()).toEqual([]);
+  });
+
+  test("no token in any BFF log line, and no browser errors", () => {
+    expect(bff.output.length).toBeGreaterThan(0);
+    expect(bff.output.filter((line) => jwtPattern.test(line))).toEqual([]);
+    // CSP violations and script errors surface here.
+    expect(problems.filter((problem) => !problem.includes("401"))).toEqual([]);
+  });
+});

@@ -1,0 +1,72 @@
+/** The query cache and what happens app-wide when a query fails. */
+import { apiErrorCodes } from "@entra-bff/contract";
+import { QueryCache, QueryClient, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { isApiRequestError } from "../api/client.ts";
+import { sessionQuery, signedOut } from "../features/session/session-query.ts";
+
+const sessionLostCodes: ReadonlySet<string> = new Set([
+  apiErrorCodes.notAuthenticated,
+  apiErrorCodes.sessionExpired,
+]);
+
+/** A 401 that means "no session" (not a claims challenge, which keeps the session). */
+export function isSessionLost(error: unknown): boolean {
+  return isApiRequestError(error) && error.status === 401 && sessionLostCodes.has(error.code);
+}
+
+/**
+ * Shows the signed-out state, which links to sign-in with the current path as `returnTo`.
+ * The session is set rather than refetched so a server that disagrees with itself cannot
+ * cause a fetch loop; it is marked stale, so the next focus or mount asks the BFF again.
+ * The user's cached data goes once the signed-in page has unmounted (`useForgetSignedOutUser`):
+ * removing it under a mounted query would only make that query fetch again.
+ */
+export function showSignedOut(queryClient: QueryClient): void {
+  queryClient.setQueryData(sessionQuery.queryKey, signedOut);
+  void queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey, refetchType: "none" });
+}
+
+/** Removes every cached query but the session's: nothing about a user outlives their session. */
+export function forgetUserData(queryClient: QueryClient): void {
+  queryClient.removeQueries({
+    predicate: (query) => query.queryKey[0] !== sessionQuery.queryKey[0],
+  });
+}
+
+export function useForgetSignedOutUser(signedOut: boolean): void {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (signedOut) forgetUserData(queryClient);
+  }, [signedOut, queryClient]);
+}
+
+/** Retry only what may heal by itself: no answer, or a 5xx. Never a 4xx. */
+function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (!isApiRequestError(error)) return false;
+  const transient = error.status === 0 || error.status >= 500;
+  return transient && failureCount < 2;
+}
+
+export interface QueryClientOptions {
+  /** Delay before a retry, in ms; default TanStack's exponential backoff (1 s, 2 s). */
+  retryDelay?: number;
+}
+
+export function createQueryClient(options: QueryClientOptions = {}): QueryClient {
+  const queryClient: QueryClient = new QueryClient({
+    queryCache: new QueryCache({
+      onError: (error) => {
+        if (isSessionLost(error)) showSignedOut(queryClient);
+      },
+    }),
+    defaultOptions: {
+      queries: {
+        retry: shouldRetry,
+        ...(options.retryDelay === undefined ? {} : { retryDelay: options.retryDelay }),
+      },
+      mutations: { retry: false },
+    },
+  });
+  return queryClient;
+}

@@ -1,0 +1,37 @@
+/** The signed-out page. */
+import { SignInButton } from "./SignInButton.tsx";
+
+export function SignInCallToAction() {
+  return (
+    <section className="hero" aria-labelledby="sign-in-heading">
+      <div className="hero__body">
+        <p className="eyebrow">Contoso Profile</p>
+        <h1 id="sign-in-heading" className="hero__title">
+          Your work profile, in one place
+        </h1>
+        <p className="hero__lead">
+          Sign in with your work or school account to see the profile your organization keeps for
+          you in Microsoft Entra ID.
+        </p>
+        <SignInButton />
+        <p className="hero__fineprint">
+          You will be sent to Microsoft to sign in, then brought back here.
+        </p>
+      </div>
+      <ul className="hero__points" aria-label="How your sign-in is protected">
+        <li>
+          <strong>No tokens in the browser.</strong> Access tokens stay on our server; this page
+          only holds an encrypted, HttpOnly session cookie.
+        </li>
+        <li>
+          <strong>Straight from Microsoft Graph.</strong> Your name, contact details and office come
+          from your directory profile.
+        </li>
+        <li>
+          <strong>Sign out everywhere.</strong> Signing out also ends your Microsoft session for
+          this app.
+        </li>
+      </ul>
+    </section>
+  );
+}

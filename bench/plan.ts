@@ -1,0 +1,105 @@
+// The load phases, in order. The first is the baseline every ratio divides by.
+import { csrfHeader, paths } from "@entra-bff/contract";
+import { cookieHeader, type StoredCookie } from "./cookies.ts";
+import type { HttpLoad, LoadSpec } from "./load-spec.ts";
+import type { Overhead, PhaseResult } from "./types.ts";
+
+export const apiHeaders: Record<string, string> = { [csrfHeader.name]: csrfHeader.value };
+
+export interface PlanInput {
+  baselineOrigin: string;
+  bffOrigin: string;
+  /** The emulator's Graph base, e.g. https://localhost:1234/v1.0. */
+  graphBaseUrl: string;
+  /** A Graph access token for the direct calls. */
+  graphToken: string;
+  /** Signed-in sessions with a valid access token. */
+  sessions: StoredCookie[][];
+  /** Signed-in sessions whose access token needs renewal. */
+  expiredSessions: StoredCookie[][];
+  upns: string[];
+  connections: number;
+  seconds: number;
+}
+
+type Target = Pick<HttpLoad, "kind" | "server" | "url" | "requests">;
+
+export function loadPlan(input: PlanInput): LoadSpec[] {
+  const timing = { connections: input.connections, seconds: input.seconds };
+  const serial = { ...timing, connections: 1 };
+  const bff = (
+    path: string,
+    sessions: StoredCookie[][],
+    headers: Record<string, string> = {},
+  ): Target => ({
+    kind: "http",
+    server: "bff",
+    url: input.bffOrigin,
+    // A browser sends every cookie of the origin with each request, token cookies included.
+    requests: sessions.map((cookies) => ({
+      method: "GET",
+      path,
+      headers: { ...headers, cookie: cookieHeader(cookies) },
+    })),
+  });
+  const graphUrl = new URL(input.graphBaseUrl);
+  const graph: Target = {
+    kind: "http",
+    server: "emulator",
+    // By address: the certificate names 127.0.0.1 too, and "localhost" may resolve to ::1.
+    url: `https://127.0.0.1:${graphUrl.port}`,
+    requests: [
+      {
+        method: "GET",
+        path: `${graphUrl.pathname}/me`,
+        headers: { authorization: `Bearer ${input.graphToken}`, accept: "application/json" },
+      },
+    ],
+  };
+  const me = bff(paths.me, input.sessions, apiHeaders);
+  return [
+    {
+      id: "baseline",
+      title: "baseline: bare Fastify JSON route",
+      ...timing,
+      kind: "http",
+      server: "baseline",
+      url: input.baselineOrigin,
+      requests: [{ method: "GET", path: "/", headers: {} }],
+    },
+    { id: "session", title: "GET /auth/session", ...timing, ...bff(paths.session, input.sessions) },
+    { id: "me", title: "GET /api/me (Graph answered by the emulator)", ...timing, ...me },
+    { id: "graph", title: "Graph /v1.0/me directly at the emulator", ...timing, ...graph },
+    { id: "me-serial", title: "GET /api/me, 1 connection", ...serial, ...me },
+    { id: "graph-serial", title: "Graph /v1.0/me directly, 1 connection", ...serial, ...graph },
+    {
+      id: "renewal",
+      title: "GET /api/me, access token expired (renewal)",
+      ...timing,
+      ...bff(paths.me, input.expiredSessions, apiHeaders),
+    },
+    {
+      id: "sign-in",
+      title: "full sign-in (login → emulator → callback)",
+      ...timing,
+      kind: "sign-in",
+      server: "bff",
+      bffOrigin: input.bffOrigin,
+      upns: input.upns,
+    },
+  ];
+}
+
+/** The BFF's own time on /api/me: its p50 minus Graph's, at equal connection counts. */
+export function overheadOf(phases: PhaseResult[]): Overhead {
+  const p50 = (id: string) => phases.find((phase) => phase.id === id)?.p50Ms ?? Number.NaN;
+  return {
+    method:
+      "p50 of GET /api/me minus p50 of the emulator's Graph /v1.0/me called directly " +
+      "(https, keep-alive, a token of the same kind), measured one after the other with the " +
+      "same connection count. The BFF has no option to cache Graph's answer, so Graph's time " +
+      "is subtracted rather than removed.",
+    serialMs: p50("me-serial") - p50("graph-serial"),
+    underLoadMs: p50("me") - p50("graph"),
+  };
+}

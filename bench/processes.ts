@@ -1,0 +1,56 @@
+// Every child process the benchmark starts, so that all of them end with it: on success,
+// on an error, on Ctrl-C, and when the time budget runs out.
+import type { ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const children = new Set<ChildProcess>();
+
+export function track<T extends ChildProcess>(child: T): T {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}
+
+/**
+ * Kills what is still running when the process exits, however it exits, and exits when the
+ * time budget runs out. Returns the function that disarms the budget.
+ */
+export function installCleanup(budgetMs: number): () => void {
+  process.once("exit", () => {
+    for (const child of children) child.kill("SIGKILL");
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping every benchmark process\n`);
+      process.exit(130);
+    });
+  }
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench: gave up after ${Math.round(budgetMs / 1000)} s (time budget)\n`);
+    process.exit(1);
+  }, budgetMs);
+  return () => clearTimeout(watchdog);
+}
+
+/** SIGTERM, then SIGKILL if the child has not exited within `graceMs`. */
+export async function stop(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs).then(() => true)]);
+  if (timedOut) {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+/** Keeps the last `limit` characters a child wrote to stderr, for error messages. */
+export function tailOf(child: ChildProcess, limit = 4000): () => string {
+  let tail = "";
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    tail = (tail + chunk).slice(-limit);
+  });
+  return () => tail.trim();
+}

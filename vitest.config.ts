@@ -9,7 +9,7 @@ export default defineConfig(async () => {
   process.env.NODE_EXTRA_CA_CERTS = caFile;
   return {
     test: {
-      projects: ["packages/*", "apps/*"],
+      projects: ["packages/*", "apps/*", "apps/web/vitest.e2e.config.ts", "bench"],
     },
   };
 });

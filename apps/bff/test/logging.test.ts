@@ -33,7 +33,7 @@ describe("no secret in a log line or a response", () => {
 
     // Sign-in, with the code recorded.
     const login = await bff.request(jar, { url: "/auth/login?returnTo=/profile" });
-    const callbackUrl = await signInAs(String(login.headers.location), 0);
+    const callbackUrl = (await signInAs(String(login.headers.location), 0)).location;
     secrets.add(new URL(callbackUrl).searchParams.get("code")!);
     expect((await followCallback(bff, jar, callbackUrl)).statusCode).toBe(303);
     for (const token of tokensIn(jar)) secrets.add(token);
@@ -56,7 +56,7 @@ describe("no secret in a log line or a response", () => {
     });
     const failing = new CookieJar();
     const failingLogin = await bff.request(failing, { url: "/auth/login" });
-    const failingCallback = await signInAs(String(failingLogin.headers.location), 1);
+    const failingCallback = (await signInAs(String(failingLogin.headers.location), 1)).location;
     secrets.add(new URL(failingCallback).searchParams.get("code")!);
     await followCallback(bff, failing, failingCallback);
     // A second user, then a refused renewal.

@@ -161,7 +161,10 @@ async function createLeaf(
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(
-        hostnames.map((value) => ({ type: isIP(value) ? "ip" : "dns", value })),
+        hostnames.map((value) => ({
+          type: isIP(value) ? ("ip" as const) : ("dns" as const),
+          value,
+        })),
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(ca.cert),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  composeSource,
   documentedSettings,
   interpolatedVariables,
   loadCompose,
@@ -15,7 +16,7 @@ import {
 // and with the settings the programs actually read.
 
 const compose = loadCompose();
-const composeText = readRepoFile("docker-compose.yml");
+const composeText = composeSource();
 const stages = parseDockerfile(readRepoFile("Dockerfile"));
 
 const bffSource = sourceText("apps/bff/src");

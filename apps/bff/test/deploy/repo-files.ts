@@ -67,8 +67,24 @@ export function stageCmd(stage: DockerStage): string[] {
   return JSON.parse(cmd.args) as string[];
 }
 
+/**
+ * docker-compose.yml as compose would load it with no variables set: `${VAR:-default}` takes
+ * its default, and a required `${VAR:?…}` takes `required-value` (compose would stop there).
+ */
 export function loadCompose(): ComposeFile {
-  return parse(readRepoFile("docker-compose.yml"), { merge: true }) as ComposeFile;
+  const interpolated = composeSource().replace(
+    /\$\{([A-Z0-9_]+)(?::-([^}]*)|:\?[^}]*)?\}/g,
+    (_match, _name: string, fallback: string | undefined) => fallback ?? "required-value",
+  );
+  return parse(interpolated, { merge: true }) as ComposeFile;
+}
+
+/** docker-compose.yml without its comment lines: comments are not interpolated. */
+export function composeSource(): string {
+  return readRepoFile("docker-compose.yml")
+    .split("\n")
+    .filter((line) => !line.trimStart().startsWith("#"))
+    .join("\n");
 }
 
 export interface ComposeService {

@@ -104,7 +104,7 @@ export async function signIn(
   });
   if (login.statusCode !== 302)
     throw new Error(`/auth/login answered ${login.statusCode}: ${login.body}`);
-  const callback = await signInAs(login.headers.location as string, user);
+  const callback = (await signInAs(login.headers.location as string, user)).location;
   return followCallback(bff, jar, callback);
 }
 

@@ -96,9 +96,9 @@ describe("sign-in end to end", () => {
     const second = await startLogin(jar, "/second");
     expect(jar.names()).toHaveLength(2);
     // Finish them in the opposite order: each still finds its own transaction.
-    const secondCallback = await followCallback(bff, jar, await signInAs(second, 1));
+    const secondCallback = await followCallback(bff, jar, (await signInAs(second, 1)).location);
     expect(secondCallback.headers.location).toBe("http://localhost:3000/second");
-    const firstCallback = await followCallback(bff, jar, await signInAs(first, 0));
+    const firstCallback = await followCallback(bff, jar, (await signInAs(first, 0)).location);
     expect(firstCallback.headers.location).toBe("http://localhost:3000/first");
     expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
       user: { oid: emulator.users[0]!.oid },
@@ -113,9 +113,9 @@ describe("sign-in end to end", () => {
       bff.clock.advance(1000);
     }
     expect(jar.names()).toHaveLength(4);
-    const oldest = await followCallback(bff, jar, await signInAs(urls[0]!, 0));
+    const oldest = await followCallback(bff, jar, (await signInAs(urls[0]!, 0)).location);
     expect(authError(oldest)).toBe("state_mismatch");
-    const newest = await followCallback(bff, jar, await signInAs(urls[5]!, 0));
+    const newest = await followCallback(bff, jar, (await signInAs(urls[5]!, 0)).location);
     expect(newest.headers.location).toBe("http://localhost:3000/tab-5");
   });
 
@@ -167,7 +167,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
 
   it("no state, a forged state, or no transaction cookie: state_mismatch", async () => {
     const jar = new CookieJar();
-    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
     const url = new URL(callbackUrl);
     const code = url.searchParams.get("code")!;
     await expectFailure(
@@ -186,7 +186,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     await expectFailure(await followCallback(bff, jar, callbackUrl), "state_mismatch", jar);
     // Another browser (no cookie) with a genuine callback URL.
     const other = new CookieJar();
-    const otherCallback = await signInAs(await startLogin(other), 0);
+    const otherCallback = (await signInAs(await startLogin(other), 0)).location;
     await expectFailure(
       await followCallback(bff, new CookieJar(), otherCallback),
       "state_mismatch",
@@ -198,7 +198,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     const jar = new CookieJar();
     const login = await bff.request(jar, { url: "/auth/login" });
     const txCookies = jar.clone();
-    const callbackUrl = await signInAs(String(login.headers.location), 0);
+    const callbackUrl = (await signInAs(String(login.headers.location), 0)).location;
     expect((await followCallback(bff, jar, callbackUrl)).headers.location).toBe(
       "http://localhost:3000/",
     );
@@ -211,7 +211,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
 
   it("an expired transaction: state_mismatch", async () => {
     const jar = new CookieJar();
-    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
     bff.clock.advance(11 * 60_000);
     try {
       await expectFailure(await followCallback(bff, jar, callbackUrl), "state_mismatch", jar);
@@ -222,7 +222,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
 
   it("the token endpoint refuses the code: code_redemption_failed", async () => {
     const jar = new CookieJar();
-    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
     emulator.faults.add({
       target: "token",
       kind: "invalid_grant",
@@ -234,7 +234,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
 
   it("the token endpoint is unavailable or too slow: idp_unavailable", async () => {
     const jar = new CookieJar();
-    const callbackUrl = await signInAs(await startLogin(jar), 0);
+    const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
     emulator.faults.add({ target: "token", kind: "temporarily_unavailable", times: 1 });
     await expectFailure(await followCallback(bff, jar, callbackUrl), "idp_unavailable", jar);
 
@@ -242,7 +242,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     try {
       const slowJar = new CookieJar();
       const login = await slow.request(slowJar, { url: "/auth/login" });
-      const slowCallback = await signInAs(String(login.headers.location), 0);
+      const slowCallback = (await signInAs(String(login.headers.location), 0)).location;
       emulator.faults.add({ target: "token", kind: "delay", ms: 1500, times: 1 });
       const started = Date.now();
       const response = await followCallback(slow, slowJar, slowCallback);
@@ -257,7 +257,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     const jar = new CookieJar();
     bff.clock.advance(2 * 86_400_000);
     try {
-      const callbackUrl = await signInAs(await startLogin(jar), 0);
+      const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
       await expectFailure(await followCallback(bff, jar, callbackUrl), "invalid_id_token", jar);
     } finally {
       bff.clock.advance(-2 * 86_400_000);

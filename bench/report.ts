@@ -79,8 +79,10 @@ export function ms(value: number): string {
   return Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : "n/a";
 }
 
+/** Two decimals; two significant digits below 0.1, so that small ratios do not read 0.00. */
 export function ratio(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(2) : "n/a";
+  if (!Number.isFinite(value)) return "n/a";
+  return value >= 0.1 || value === 0 ? value.toFixed(2) : value.toPrecision(2);
 }
 
 export function percent(value: number): string {

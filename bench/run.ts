@@ -152,7 +152,8 @@ async function measure(args: BenchArgs, date: Date): Promise<BenchResults> {
     const pids = { bff: bff.child.pid, baseline: baseline.child.pid, emulator: undefined };
     const phases: PhaseResult[] = [];
     for (const [index, spec] of plan.entries()) {
-      log(`phase ${index + 1}/${plan.length}: ${spec.title}, ${spec.connections} connections…`);
+      const connections = `${spec.connections} connection${spec.connections === 1 ? "" : "s"}`;
+      log(`phase ${index + 1}/${plan.length}: ${spec.title} (${connections})…`);
       const phase = await measurePhase(worker, spec, args.warmupSeconds, pids);
       phases.push(phase);
       const r = ratios(phase, phases[0]!);

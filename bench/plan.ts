@@ -24,6 +24,9 @@ export interface PlanInput {
 
 type Target = Pick<HttpLoad, "kind" | "server" | "url" | "requests">;
 
+/** How many phases loadPlan returns (the time budget is set before the plan exists). */
+export const phaseCount = 9;
+
 export function loadPlan(input: PlanInput): LoadSpec[] {
   const timing = { connections: input.connections, seconds: input.seconds };
   const serial = { ...timing, connections: 1 };
@@ -56,17 +59,15 @@ export function loadPlan(input: PlanInput): LoadSpec[] {
       },
     ],
   };
+  const baseline: Target = {
+    kind: "http",
+    server: "baseline",
+    url: input.baselineOrigin,
+    requests: [{ method: "GET", path: "/", headers: {} }],
+  };
   const me = bff(paths.me, input.sessions, apiHeaders);
   return [
-    {
-      id: "baseline",
-      title: "baseline: bare Fastify JSON route",
-      ...timing,
-      kind: "http",
-      server: "baseline",
-      url: input.baselineOrigin,
-      requests: [{ method: "GET", path: "/", headers: {} }],
-    },
+    { id: "baseline", title: "baseline: bare Fastify JSON route", ...timing, ...baseline },
     { id: "session", title: "GET /auth/session", ...timing, ...bff(paths.session, input.sessions) },
     { id: "me", title: "GET /api/me (Graph answered by the emulator)", ...timing, ...me },
     { id: "graph", title: "Graph /v1.0/me directly at the emulator", ...timing, ...graph },
@@ -87,6 +88,8 @@ export function loadPlan(input: PlanInput): LoadSpec[] {
       bffOrigin: input.bffOrigin,
       upns: input.upns,
     },
+    // The same baseline again: how far the machine itself drifted during the run.
+    { id: "baseline-end", title: "baseline again, at the end", ...timing, ...baseline },
   ];
 }
 

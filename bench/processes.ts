@@ -2,6 +2,7 @@
 // on an error, on Ctrl-C, and when the time budget runs out.
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { constants } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const children = new Set<ChildProcess>();
@@ -23,7 +24,7 @@ export function installCleanup(budgetMs: number): () => void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
       process.stderr.write(`\n${signal}: stopping every benchmark process\n`);
-      process.exit(130);
+      process.exit(128 + constants.signals[signal]);
     });
   }
   const watchdog = setTimeout(() => {

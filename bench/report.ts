@@ -30,6 +30,13 @@ export function hasFailures(phase: PhaseResult): boolean {
   return phase.failed > 0 || phase.errors > 0 || phase.ok === 0;
 }
 
+/** How much the baseline's throughput moved between the first and the last phase. */
+export function baselineDrift(phases: PhaseResult[]): number {
+  const first = phases.find((phase) => phase.id === "baseline");
+  const last = phases.find((phase) => phase.id === "baseline-end");
+  return first && last && first.perSecond > 0 ? last.perSecond / first.perSecond - 1 : Number.NaN;
+}
+
 export const sessionThroughputTarget = 0.7;
 export const overheadTargetMs = 2;
 
@@ -87,6 +94,10 @@ export function ratio(value: number): string {
 
 export function percent(value: number): string {
   return Number.isFinite(value) ? `${Math.round(value * 100)}%` : "n/a";
+}
+
+function signedPercent(value: number): string {
+  return `${value >= 0 ? "+" : "−"}${Math.round(Math.abs(value) * 100)}%`;
 }
 
 function perSecond(value: number): string {
@@ -150,6 +161,14 @@ export function renderMarkdown(results: BenchResults): string {
         `${ratio(r.perSecond)} | ${ms(phase.p50Ms)} | ${ratio(r.p50)} | ${ms(phase.p99Ms)} | ` +
         `${ratio(r.p99)} | ${integer.format(phase.serverCpuUs)} (${phase.server}) | ` +
         `${ratio(r.cpu)} | ${failureSummary(phase)} |`,
+    );
+  }
+  const drift = baselineDrift(phases);
+  if (Number.isFinite(drift)) {
+    lines.push(
+      "",
+      `The baseline's throughput moved ${signedPercent(drift)} between the first and the last ` +
+        "phase: differences of that order between runs or phases are the machine, not the code.",
     );
   }
   lines.push(

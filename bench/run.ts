@@ -9,7 +9,7 @@ import { measureCookies } from "./cookies.ts";
 import { graphAccessToken } from "./graph-token.ts";
 import { type LoadWorker, measurePhase, startLoadWorker } from "./load-client.ts";
 import { describeMachine } from "./machine.ts";
-import { apiHeaders, loadPlan, overheadOf } from "./plan.ts";
+import { apiHeaders, loadPlan, overheadOf, phaseCount } from "./plan.ts";
 import { installCleanup, stop } from "./processes.ts";
 import {
   checkTargets,
@@ -39,7 +39,6 @@ import { measureSpa } from "./spa-size.ts";
 import type { BenchResults, PhaseResult } from "./types.ts";
 import { benchUsers } from "./users.ts";
 
-const phaseCount = 8;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { checkTargets, ratios, renderComparison, renderMarkdown } from "../report.ts";
+import {
+  baselineDrift,
+  checkTargets,
+  ratio,
+  ratios,
+  renderComparison,
+  renderMarkdown,
+} from "../report.ts";
 import type { BenchResults, PhaseResult } from "../types.ts";
 
 function phase(
@@ -67,8 +74,23 @@ describe("ratios", () => {
     });
   });
 
+  it("prints small ratios with two significant digits rather than 0.00", () => {
+    expect([ratio(0.0048), ratio(0.25), ratio(18.414)]).toEqual(["0.0048", "0.25", "18.41"]);
+  });
+
   it("is NaN, not Infinity, against an empty baseline", () => {
     expect(ratios(phase("x", 5, 1, 1), phase("b", 0, 0, 0)).perSecond).toBeNaN();
+  });
+});
+
+describe("baselineDrift", () => {
+  it("is the change of the baseline's throughput from the first phase to the last", () => {
+    const drift = baselineDrift([
+      phase("baseline", 20_000, 0.4, 1.6),
+      phase("baseline-end", 19_000, 0.4, 1.6),
+    ]);
+    expect(drift).toBeCloseTo(-0.05);
+    expect(baselineDrift([phase("baseline", 20_000, 0.4, 1.6)])).toBeNaN();
   });
 });
 

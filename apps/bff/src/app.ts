@@ -16,6 +16,7 @@ import { type BffContext, idTokenValidatorFactory } from "./context.ts";
 import { BffError } from "./errors.ts";
 import { IdpMetadataSource } from "./idp-metadata.ts";
 import { genReqId, type LogStream, loggerOptions } from "./logger.ts";
+import { createMetrics, type Metrics } from "./metrics.ts";
 import { requireCsrfHeader } from "./plugins/anti-forgery.ts";
 import { staticSpa } from "./plugins/static-spa.ts";
 import { callbackRoute } from "./routes/callback.ts";
@@ -44,6 +45,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** The IdP metadata loader: `loaded`, `whenLoaded()` (used by tests and /readyz). */
     idp: IdpMetadataSource;
+    /** Counters for server.ts's metrics listener. */
+    metrics: Metrics;
   }
 }
 
@@ -95,6 +98,8 @@ export async function buildApp(
   pruning.unref();
   app.addHook("onClose", async () => clearInterval(pruning));
 
+  const metrics = createMetrics();
+  app.decorate("metrics", metrics);
   const codec = new CookieCodec(app);
   const context: BffContext = {
     config,
@@ -105,7 +110,8 @@ export async function buildApp(
     tokens: createTokenStore(config, names, codec),
     transactions: createTransactionStore(config, names, codec),
     revocations,
-    renew: createRenewer(),
+    renew: createRenewer(metrics),
+    metrics,
   };
 
   app.addHook("onRequest", async (request, reply) => {

@@ -2,6 +2,7 @@
 import type { Config } from "./config.ts";
 import { createIdTokenValidator, type IdTokenValidator } from "./id-token.ts";
 import type { IdpMetadata, IdpMetadataSource } from "./idp-metadata.ts";
+import type { Metrics } from "./metrics.ts";
 import type { CookieNames } from "./session/cookies.ts";
 import type { RevocationStore } from "./session/revocation.ts";
 import type { TokenStore } from "./session/token-store.ts";
@@ -21,6 +22,8 @@ export interface BffContext {
   /** Sessions ended by logout, refused until their absolute expiry. */
   revocations: RevocationStore;
   renew: RenewTokens;
+  /** Always counted; exposed only when METRICS_PORT is set (server.ts). */
+  metrics: Metrics;
 }
 
 export interface RouteOptions {

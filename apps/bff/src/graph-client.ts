@@ -3,6 +3,7 @@
 import { apiErrorCodes, type Profile } from "@entra-bff/contract";
 import { BffError } from "./errors.ts";
 import { describeFetchError } from "./idp-metadata.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** Graph answered 401: the token is no longer accepted, or (CAE) more claims are needed. */
 export class GraphUnauthorizedError extends Error {
@@ -42,8 +43,12 @@ export async function fetchProfile(
   graphBaseUrl: string,
   accessToken: string,
   timeoutMs: number,
+  metrics?: Pick<Metrics, "graphRequest">,
 ): Promise<Profile> {
   const signal = AbortSignal.timeout(timeoutMs);
+  const started = performance.now();
+  const observe = (status: string) =>
+    metrics?.graphRequest(status, (performance.now() - started) / 1000);
   let response: Response;
   let text: string;
   try {
@@ -53,7 +58,9 @@ export async function fetchProfile(
       signal,
     });
     text = await response.text();
+    observe(String(response.status));
   } catch (error) {
+    observe(signal.aborted ? "timeout" : "network_error");
     if (signal.aborted) {
       throw new BffError(
         apiErrorCodes.graphTimeout,

@@ -33,6 +33,7 @@ export function loggerOptions(
         method: string;
         url: string;
         hostname?: string;
+        protocol?: string;
         ip?: string;
         socket?: { remotePort?: number };
       }) {
@@ -40,6 +41,8 @@ export function loggerOptions(
           method: request.method,
           url: safeUrl(request.url),
           host: request.hostname,
+          // Behind a TLS-terminating proxy, "https" here shows TRUST_PROXY is taking effect.
+          protocol: request.protocol,
           remoteAddress: request.ip,
           remotePort: request.socket?.remotePort,
         };

@@ -2,6 +2,7 @@
 // gracefully on SIGTERM/SIGINT (in-flight requests finish; new connections are refused).
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { listenMetrics } from "./metrics-server.ts";
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -15,6 +16,7 @@ try {
 }
 
 const app = await buildApp(config);
+let metricsServer: Awaited<ReturnType<typeof listenMetrics>>;
 
 let closing = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -28,7 +30,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       process.exit(1);
     }, 25_000);
     deadline.unref();
-    app.close().then(
+    Promise.all([app.close(), metricsServer?.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         app.log.error({ err: error }, "shutdown failed");
@@ -40,6 +42,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 try {
   await app.listen({ port: config.port, host: config.host });
+  metricsServer = await listenMetrics(config, app.metrics, app.log);
 } catch (error) {
   app.log.fatal({ err: error }, "could not listen");
   process.exit(1);

@@ -12,6 +12,7 @@ import {
 } from "./entra-client.ts";
 import { BffError } from "./errors.ts";
 import type { IdpMetadata } from "./idp-metadata.ts";
+import type { Metrics } from "./metrics.ts";
 import type { TokenSet } from "./session/token-store.ts";
 
 /** The refresh token was refused: the user has to sign in again (with `claims`, if any). */
@@ -43,13 +44,25 @@ export type RenewTokens = (
  * Throws `RenewalRefusedError` when the user must sign in again, or a `BffError`
  * (`idp_timeout` 504, `idp_unavailable` 503, `idp_error` 502) on an outage.
  */
-export function createRenewer(): RenewTokens {
+export function createRenewer(metrics?: Pick<Metrics, "tokenRenewal">): RenewTokens {
   const inFlight = new Map<string, Promise<TokenSet>>();
   return (context, tokens, options) => {
     const key = `${tokens.sid}\n${tokens.refreshToken}\n${options.claims ?? ""}`;
     let pending = inFlight.get(key);
     if (!pending) {
-      pending = renew(context, tokens, options).finally(() => inFlight.delete(key));
+      // Counted once per request to the identity provider, not per waiting caller.
+      pending = renew(context, tokens, options)
+        .then(
+          (renewed) => {
+            metrics?.tokenRenewal("success");
+            return renewed;
+          },
+          (error: unknown) => {
+            metrics?.tokenRenewal("failure");
+            throw error;
+          },
+        )
+        .finally(() => inFlight.delete(key));
       inFlight.set(key, pending);
     }
     return pending;

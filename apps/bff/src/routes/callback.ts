@@ -103,6 +103,7 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
           now,
         );
         request.log.info({ sid, oid: identity.user.oid, tid: identity.user.tenantId }, "signed in");
+        context.metrics.signIn();
         return reply.redirect(`${config.publicOrigin}${transaction.returnTo}`, 303);
       } catch (error) {
         if (error instanceof SignInError) {
@@ -110,9 +111,11 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
             { code: error.code, reason: error.message, cause: causeOf(error) },
             "sign-in failed",
           );
+          context.metrics.signInFailed(error.code);
           return reply.redirect(fail(error.code), 303);
         }
         request.log.error({ err: error }, "sign-in failed unexpectedly");
+        context.metrics.signInFailed(signInErrorCodes.codeRedemptionFailed);
         return reply.redirect(fail(signInErrorCodes.codeRedemptionFailed), 303);
       }
     },

@@ -46,7 +46,12 @@ export const meRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { co
       }
 
       try {
-        return await fetchProfile(config.graphBaseUrl, tokens.accessToken!, config.graphTimeoutMs);
+        return await fetchProfile(
+          config.graphBaseUrl,
+          tokens.accessToken!,
+          config.graphTimeoutMs,
+          context.metrics,
+        );
       } catch (error) {
         if (!(error instanceof GraphUnauthorizedError)) throw error;
         // Graph refused a token we believed valid (revoked, or a CAE claims challenge):
@@ -59,7 +64,12 @@ export const meRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { co
       }
 
       try {
-        return await fetchProfile(config.graphBaseUrl, tokens.accessToken!, config.graphTimeoutMs);
+        return await fetchProfile(
+          config.graphBaseUrl,
+          tokens.accessToken!,
+          config.graphTimeoutMs,
+          context.metrics,
+        );
       } catch (error) {
         if (!(error instanceof GraphUnauthorizedError)) throw error;
         if (error.claims) throw claimsChallenge(request, config.publicOrigin, error.claims);

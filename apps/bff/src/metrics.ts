@@ -1,0 +1,108 @@
+// Prometheus-style counters and a latency histogram, in the text exposition format (0.0.4).
+// Hand-written because five series do not justify a dependency; exposed only by
+// metrics-server.ts, on its own port, when METRICS_PORT is set.
+import type { SignInErrorCode } from "@entra-bff/contract";
+
+export type RenewalOutcome = "success" | "failure";
+
+export interface Metrics {
+  signIn(): void;
+  signInFailed(reason: SignInErrorCode): void;
+  tokenRenewal(outcome: RenewalOutcome): void;
+  /** `status`: Graph's HTTP status, or `timeout` / `network_error` when it did not answer. */
+  graphRequest(status: string, seconds: number): void;
+  /** The exposition text for `GET /metrics`. */
+  render(): string;
+}
+
+/** Upper bounds (seconds) of the Graph latency buckets: Graph usually answers in 50-500 ms. */
+export const graphLatencyBuckets = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+
+interface Histogram {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export function createMetrics(): Metrics {
+  let signIns = 0;
+  const signInFailures = new Map<string, number>();
+  const renewals = new Map<RenewalOutcome, number>([
+    ["success", 0],
+    ["failure", 0],
+  ]);
+  const graph = new Map<string, Histogram>();
+  const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+
+  return {
+    signIn() {
+      signIns += 1;
+    },
+    signInFailed(reason) {
+      bump(signInFailures, reason);
+    },
+    tokenRenewal(outcome) {
+      bump(renewals, outcome);
+    },
+    graphRequest(status, seconds) {
+      let histogram = graph.get(status);
+      if (!histogram) {
+        histogram = { counts: graphLatencyBuckets.map(() => 0), sum: 0, count: 0 };
+        graph.set(status, histogram);
+      }
+      graphLatencyBuckets.forEach((bound, i) => {
+        if (seconds <= bound) histogram.counts[i]! += 1;
+      });
+      histogram.sum += seconds;
+      histogram.count += 1;
+    },
+    render() {
+      const lines: string[] = [];
+      const family = (name: string, type: string, help: string) =>
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+
+      family("entra_bff_sign_ins_total", "counter", "Completed sign-ins.");
+      lines.push(`entra_bff_sign_ins_total ${signIns}`);
+
+      family(
+        "entra_bff_sign_in_failures_total",
+        "counter",
+        "Failed sign-ins by reason (the authError code shown to the user).",
+      );
+      for (const [reason, value] of signInFailures) {
+        lines.push(`entra_bff_sign_in_failures_total{reason="${escapeLabel(reason)}"} ${value}`);
+      }
+
+      family(
+        "entra_bff_token_renewals_total",
+        "counter",
+        "Access token renewals with the refresh token, by outcome.",
+      );
+      for (const [outcome, value] of renewals) {
+        lines.push(`entra_bff_token_renewals_total{outcome="${outcome}"} ${value}`);
+      }
+
+      const latency = "entra_bff_graph_request_duration_seconds";
+      family(latency, "histogram", "Microsoft Graph request duration, by HTTP status.");
+      for (const [status, histogram] of graph) {
+        const label = `status="${escapeLabel(status)}"`;
+        graphLatencyBuckets.forEach((bound, i) => {
+          lines.push(`${latency}_bucket{${label},le="${bound}"} ${histogram.counts[i]}`);
+        });
+        lines.push(`${latency}_bucket{${label},le="+Inf"} ${histogram.count}`);
+        lines.push(`${latency}_sum{${label}} ${histogram.sum}`);
+        lines.push(`${latency}_count{${label}} ${histogram.count}`);
+      }
+
+      family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+      lines.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
+
+      return `${lines.join("\n")}\n`;
+    },
+  };
+}
+
+/** Label values are ours, but a stray quote or newline must not break the format. */
+function escapeLabel(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}

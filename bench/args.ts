@@ -3,7 +3,8 @@ import { parseArgs } from "node:util";
 
 export const usage = `pnpm bench [options]
 
-  --duration <s>      seconds of each load phase (default 5)
+  --duration <s>      measured seconds of each phase and of its interleaved baseline,
+                      in 1 s slices (default 5)
   --warmup <s>        seconds of discarded load before each phase (default 1)
   --connections <n>   concurrent connections of the load phases (default 10)
   --users <n>         test users signed in and rotated through (default 20)

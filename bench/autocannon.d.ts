@@ -18,6 +18,8 @@ declare module "autocannon" {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Milliseconds between samples; the run ends at the first sample after `duration`. */
+    sampleInt?: number;
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     requests?: Request[];

@@ -1,16 +1,12 @@
-// CPU time a process has used (user + system), to charge each phase's work to the process
+// CPU time a process has used (user + system), to charge each slice's work to the process
 // that served it. Independent of how fast the load generator is, unlike throughput.
 import { readFile } from "node:fs/promises";
 
 /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
 const ticksPerSecond = 100;
 
-/** Milliseconds of CPU used so far by `pid`, or by this process when `pid` is undefined. */
-export async function cpuTimeMs(pid: number | undefined): Promise<number> {
-  if (pid === undefined) {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  }
+/** Milliseconds of CPU `pid` has used so far (Linux /proc; 10 ms resolution). */
+export async function cpuTimeMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -1,12 +1,10 @@
 // The orchestrator's side of the load worker: one child process, one phase at a time.
 import { type ChildProcess, fork } from "node:child_process";
-import { cpuTimeMs } from "./cpu.ts";
-import type { LoadReply, LoadSpec, Measured, ServerName } from "./load-spec.ts";
+import type { LoadReply, PairedFigures, PairedLoad } from "./load-spec.ts";
 import { stop, tailOf, track } from "./processes.ts";
-import type { PhaseResult } from "./types.ts";
 
 export interface LoadWorker {
-  run(spec: LoadSpec): Promise<Measured>;
+  run(paired: PairedLoad): Promise<PairedFigures>;
   close(): Promise<void>;
 }
 
@@ -22,22 +20,25 @@ export function startLoadWorker(caFile: string): LoadWorker {
   const stderr = tailOf(child);
   child.stderr?.on("data", (chunk: string) => process.stderr.write(chunk));
   return {
-    run(spec) {
-      // Generous: the phase, and the longest a straggling request may take.
-      const limitMs = spec.seconds * 1000 + 30_000;
-      return new Promise<Measured>((resolve, reject) => {
+    run(paired) {
+      // Generous: warm-up and both sides, plus the longest a straggling request may take
+      // in each slice.
+      const limitMs = (2 * (paired.warmupSeconds + paired.seconds) + 10 * paired.slices) * 1000;
+      return new Promise<PairedFigures>((resolve, reject) => {
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`load phase ${spec.id} did not finish within ${limitMs / 1000} s`));
+          reject(new Error(`${paired.target.id} did not finish within ${limitMs / 1000} s`));
         }, limitMs);
         const onMessage = (reply: LoadReply) => {
           cleanup();
-          if ("error" in reply) reject(new Error(`load phase ${spec.id}: ${reply.error}`));
+          if ("error" in reply) reject(new Error(`${paired.target.id}: ${reply.error}`));
           else resolve(reply.result);
         };
         const onExit = (code: number | null) => {
           cleanup();
-          reject(new Error(`the load worker exited (${code}) during ${spec.id}:\n${stderr()}`));
+          reject(
+            new Error(`the load worker exited (${code}) in ${paired.target.id}:\n${stderr()}`),
+          );
         };
         const cleanup = () => {
           clearTimeout(timer);
@@ -46,35 +47,12 @@ export function startLoadWorker(caFile: string): LoadWorker {
         };
         child.on("message", onMessage);
         child.once("exit", onExit);
-        child.send(spec);
+        child.send(paired);
       });
     },
     async close() {
       if (child.connected) child.disconnect();
       await stop(child);
     },
-  };
-}
-
-/**
- * Runs `spec` after `warmupSeconds` of the same load (discarded, so that the JIT and the
- * connection pools are warm), charging the serving process's CPU time to it. `pids` maps
- * each server to its process; undefined means this process (the in-process emulator).
- */
-export async function measurePhase(
-  worker: LoadWorker,
-  spec: LoadSpec,
-  warmupSeconds: number,
-  pids: Record<ServerName, number | undefined>,
-): Promise<PhaseResult> {
-  if (warmupSeconds > 0) await worker.run({ ...spec, seconds: warmupSeconds });
-  const pid = pids[spec.server];
-  const before = await cpuTimeMs(pid);
-  const measured = await worker.run(spec);
-  const cpuMs = (await cpuTimeMs(pid)) - before;
-  return {
-    ...measured,
-    server: spec.server,
-    serverCpuUs: measured.ok > 0 ? (cpuMs * 1000) / measured.ok : 0,
   };
 }

@@ -1,5 +1,5 @@
 // What the orchestrator asks the load worker to run, over the IPC channel.
-import type { PhaseResult } from "./types.ts";
+import type { Figures } from "./types.ts";
 
 /** The process that answers a phase's requests: its CPU time is charged to the phase. */
 export type ServerName = "baseline" | "bff" | "emulator";
@@ -9,7 +9,6 @@ interface Common {
   title: string;
   server: ServerName;
   connections: number;
-  seconds: number;
 }
 
 export interface HttpLoad extends Common {
@@ -29,7 +28,24 @@ export interface SignInLoad extends Common {
 
 export type LoadSpec = HttpLoad | SignInLoad;
 
-/** What the worker can measure; the orchestrator adds the server's CPU time. */
-export type Measured = Omit<PhaseResult, "server" | "serverCpuUs">;
+/**
+ * A phase and its baseline, run in `slices` alternating slices (baseline first, then in
+ * A-B-B-A order, which cancels a steady drift of the machine) after `warmupSeconds` of each.
+ */
+export interface PairedLoad {
+  target: LoadSpec;
+  baseline: HttpLoad;
+  /** Measured seconds of each side, split evenly into the slices. */
+  seconds: number;
+  slices: number;
+  warmupSeconds: number;
+  /** The process of each server, whose CPU time is read from /proc. */
+  pids: Record<ServerName, number>;
+}
 
-export type LoadReply = { result: Measured } | { error: string };
+export interface PairedFigures {
+  target: Figures;
+  baseline: Figures;
+}
+
+export type LoadReply = { result: PairedFigures } | { error: string };

@@ -1,13 +1,12 @@
-// The load phases, in order. The first is the baseline every ratio divides by.
+// The load phases, in order, each paired with the baseline at its connection count.
 import { csrfHeader, paths } from "@entra-bff/contract";
 import { cookieHeader, type StoredCookie } from "./cookies.ts";
-import type { HttpLoad, LoadSpec } from "./load-spec.ts";
+import type { HttpLoad, LoadSpec, PairedFigures } from "./load-spec.ts";
 import type { Overhead, PhaseResult } from "./types.ts";
 
 export const apiHeaders: Record<string, string> = { [csrfHeader.name]: csrfHeader.value };
 
 export interface PlanInput {
-  baselineOrigin: string;
   bffOrigin: string;
   /** The emulator's Graph base, e.g. https://localhost:1234/v1.0. */
   graphBaseUrl: string;
@@ -19,17 +18,16 @@ export interface PlanInput {
   expiredSessions: StoredCookie[][];
   upns: string[];
   connections: number;
-  seconds: number;
 }
 
 type Target = Pick<HttpLoad, "kind" | "server" | "url" | "requests">;
 
 /** How many phases loadPlan returns (the time budget is set before the plan exists). */
-export const phaseCount = 9;
+export const phaseCount = 7;
 
 export function loadPlan(input: PlanInput): LoadSpec[] {
-  const timing = { connections: input.connections, seconds: input.seconds };
-  const serial = { ...timing, connections: 1 };
+  const loaded = { connections: input.connections };
+  const serial = { connections: 1 };
   const bff = (
     path: string,
     sessions: StoredCookie[][],
@@ -59,38 +57,54 @@ export function loadPlan(input: PlanInput): LoadSpec[] {
       },
     ],
   };
-  const baseline: Target = {
-    kind: "http",
-    server: "baseline",
-    url: input.baselineOrigin,
-    requests: [{ method: "GET", path: "/", headers: {} }],
-  };
   const me = bff(paths.me, input.sessions, apiHeaders);
   return [
-    { id: "baseline", title: "baseline: bare Fastify JSON route", ...timing, ...baseline },
-    { id: "session", title: "GET /auth/session", ...timing, ...bff(paths.session, input.sessions) },
-    { id: "me", title: "GET /api/me (Graph answered by the emulator)", ...timing, ...me },
-    { id: "graph", title: "Graph /v1.0/me directly at the emulator", ...timing, ...graph },
+    { id: "session", title: "GET /auth/session", ...loaded, ...bff(paths.session, input.sessions) },
+    { id: "me", title: "GET /api/me (Graph answered by the emulator)", ...loaded, ...me },
+    { id: "graph", title: "Graph /v1.0/me directly at the emulator", ...loaded, ...graph },
     { id: "me-serial", title: "GET /api/me, 1 connection", ...serial, ...me },
     { id: "graph-serial", title: "Graph /v1.0/me directly, 1 connection", ...serial, ...graph },
     {
       id: "renewal",
       title: "GET /api/me, access token expired (renewal)",
-      ...timing,
+      ...loaded,
       ...bff(paths.me, input.expiredSessions, apiHeaders),
     },
     {
       id: "sign-in",
       title: "full sign-in (login → emulator → callback)",
-      ...timing,
+      ...loaded,
       kind: "sign-in",
       server: "bff",
       bffOrigin: input.bffOrigin,
       upns: input.upns,
     },
-    // The same baseline again: how far the machine itself drifted during the run.
-    { id: "baseline-end", title: "baseline again, at the end", ...timing, ...baseline },
   ];
+}
+
+/** The bare route, at the connection count of the phase it is paired with. */
+export function baselineLoad(origin: string, connections: number): HttpLoad {
+  return {
+    id: "baseline",
+    title: "baseline: bare Fastify JSON route",
+    server: "baseline",
+    connections,
+    kind: "http",
+    url: origin,
+    requests: [{ method: "GET", path: "/", headers: {} }],
+  };
+}
+
+export function phaseResult(spec: LoadSpec, figures: PairedFigures): PhaseResult {
+  return {
+    id: spec.id,
+    title: spec.title,
+    unit: spec.kind === "sign-in" ? "sign-in" : "request",
+    connections: spec.connections,
+    server: spec.server,
+    ...figures.target,
+    baseline: figures.baseline,
+  };
 }
 
 /** The BFF's own time on /api/me: its p50 minus Graph's, at equal connection counts. */

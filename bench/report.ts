@@ -1,7 +1,7 @@
 // Ratios against the baseline, the targets, and the Markdown the results are read in.
 // Pure functions of BenchResults, so that `--compare` can re-render any saved run.
 import { cookieBudgetBytes, cookieHeaderBudgetBytes, oversizedCookies } from "./cookies.ts";
-import type { BenchResults, PhaseResult, TargetCheck } from "./types.ts";
+import type { BenchResults, Figures, PhaseResult, TargetCheck } from "./types.ts";
 
 export interface Ratios {
   /** target / baseline: below 1 is slower. */
@@ -13,7 +13,9 @@ export interface Ratios {
   cpu: number;
 }
 
-export function ratios(phase: PhaseResult, baseline: PhaseResult): Ratios {
+/** A phase against the baseline it was interleaved with. */
+export function ratios(phase: PhaseResult): Ratios {
+  const { baseline } = phase;
   return {
     perSecond: divide(phase.perSecond, baseline.perSecond),
     p50: divide(phase.p50Ms, baseline.p50Ms),
@@ -26,15 +28,27 @@ function divide(a: number, b: number): number {
   return b > 0 ? a / b : Number.NaN;
 }
 
-export function hasFailures(phase: PhaseResult): boolean {
-  return phase.failed > 0 || phase.errors > 0 || phase.ok === 0;
+function figuresFail(figures: Figures): boolean {
+  return figures.failed > 0 || figures.errors > 0 || figures.ok === 0;
 }
 
-/** How much the baseline's throughput moved between the first and the last phase. */
-export function baselineDrift(phases: PhaseResult[]): number {
-  const first = phases.find((phase) => phase.id === "baseline");
-  const last = phases.find((phase) => phase.id === "baseline-end");
-  return first && last && first.perSecond > 0 ? last.perSecond / first.perSecond - 1 : Number.NaN;
+/** Whether the phase, or the baseline it was paired with, had a failure or no success. */
+export function hasFailures(phase: PhaseResult): boolean {
+  return figuresFail(phase) || figuresFail(phase.baseline);
+}
+
+/**
+ * The lowest and highest baseline throughput over the phases at `connections`: how much the
+ * machine itself moved during the run.
+ */
+export function baselineSpread(
+  phases: PhaseResult[],
+  connections: number,
+): { min: number; max: number } | undefined {
+  const rates = phases
+    .filter((phase) => phase.connections === connections)
+    .map((phase) => phase.baseline.perSecond);
+  return rates.length ? { min: Math.min(...rates), max: Math.max(...rates) } : undefined;
 }
 
 export const sessionThroughputTarget = 0.7;
@@ -43,9 +57,8 @@ export const overheadTargetMs = 2;
 export function checkTargets(
   results: Pick<BenchResults, "phases" | "overhead" | "cookies">,
 ): TargetCheck[] {
-  const [baseline] = results.phases;
   const session = results.phases.find((phase) => phase.id === "session");
-  const sessionRatio = baseline && session ? ratios(session, baseline).perSecond : Number.NaN;
+  const sessionRatio = session ? ratios(session).perSecond : Number.NaN;
   const largest = Math.max(0, ...results.cookies.cookies.map((cookie) => cookie.pairBytes));
   const oversized = oversizedCookies(results.cookies);
   return [
@@ -96,10 +109,6 @@ export function percent(value: number): string {
   return Number.isFinite(value) ? `${Math.round(value * 100)}%` : "n/a";
 }
 
-function signedPercent(value: number): string {
-  return `${value >= 0 ? "+" : "−"}${Math.round(Math.abs(value) * 100)}%`;
-}
-
 function perSecond(value: number): string {
   return value >= 100 ? integer.format(value) : oneDecimal.format(value);
 }
@@ -114,29 +123,36 @@ function mib(bytes: number): string {
 
 export function failureSummary(phase: PhaseResult): string {
   if (!hasFailures(phase)) return "0";
-  const codes = Object.entries(phase.statusCodes)
-    .filter(([code]) => !code.startsWith("2"))
-    .map(([code, count]) => `${code}×${count}`);
-  const parts = [
-    phase.failed ? `${phase.failed} failed${codes.length ? ` (${codes.join(", ")})` : ""}` : "",
-    phase.errors ? `${phase.errors} connection errors` : "",
-    phase.ok === 0 ? "no successful response" : "",
-  ].filter(Boolean);
-  return `**⚠ ${parts.join(", ")}**`;
+  const describe = (figures: Figures, prefix: string) => {
+    const codes = Object.entries(figures.statusCodes)
+      .filter(([code]) => !code.startsWith("2"))
+      .map(([code, count]) => `${code}×${count}`);
+    return [
+      figures.failed
+        ? `${prefix}${figures.failed} failed${codes.length ? ` (${codes.join(", ")})` : ""}`
+        : "",
+      figures.errors ? `${prefix}${figures.errors} connection errors` : "",
+      figures.ok === 0 ? `${prefix}no successful response` : "",
+    ];
+  };
+  const parts = [...describe(phase, ""), ...describe(phase.baseline, "baseline: ")];
+  return `**⚠ ${parts.filter(Boolean).join(", ")}**`;
 }
 
 export function renderMarkdown(results: BenchResults): string {
   const { machine, settings, phases, overhead, cookies, spa, bff } = results;
-  const [baseline] = phases;
   const lines: string[] = [];
   lines.push(`## Benchmark, ${machine.date.slice(0, 16).replace("T", " ")} UTC`, "");
   lines.push(
     `${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
       `${machine.platform}, commit ${machine.commit}. Everything on 127.0.0.1: the emulator, ` +
-      "the production BFF bundle and the baseline as servers, autocannon in its own process. " +
-      `Each phase: ${settings.connections} connections for ${settings.seconds} s after ` +
-      `${settings.warmupSeconds} s of discarded warm-up, rotating through ${settings.users} ` +
-      "signed-in users' cookies. Ratios are to the baseline of the same run.",
+      "the production BFF bundle and the baseline (a bare Fastify JSON route with the BFF's " +
+      "server settings) as servers, autocannon in its own process. Each phase ran for " +
+      `${settings.seconds} s in ${settings.slices} slices alternating with as many slices of ` +
+      `the baseline at the same connection count, after ${settings.warmupSeconds} s of ` +
+      `discarded warm-up of each, rotating through ${settings.users} signed-in users' cookies; ` +
+      "each ratio divides by that interleaved baseline. Server CPU: user + system time of " +
+      "the process that answered, per successful request.",
     "",
   );
   const failing = phases.filter(hasFailures);
@@ -148,27 +164,27 @@ export function renderMarkdown(results: BenchResults): string {
     );
   }
   lines.push(
-    "| phase | conns | per second | × baseline | p50 ms | × baseline | p99 ms | × baseline | server CPU µs each | × baseline | failures |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+    "| phase | conns | per second | baseline per second | × baseline | p50 ms | × baseline | p99 ms | × baseline | server CPU µs each | × baseline | failures |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
   );
   for (const phase of phases) {
-    const r = baseline
-      ? ratios(phase, baseline)
-      : { perSecond: Number.NaN, p50: Number.NaN, p99: Number.NaN, cpu: Number.NaN };
+    const r = ratios(phase);
     const unit = phase.unit === "sign-in" ? " sign-ins" : "";
     lines.push(
       `| ${phase.title} | ${phase.connections} | ${perSecond(phase.perSecond)}${unit} | ` +
-        `${ratio(r.perSecond)} | ${ms(phase.p50Ms)} | ${ratio(r.p50)} | ${ms(phase.p99Ms)} | ` +
-        `${ratio(r.p99)} | ${integer.format(phase.serverCpuUs)} (${phase.server}) | ` +
-        `${ratio(r.cpu)} | ${failureSummary(phase)} |`,
+        `${perSecond(phase.baseline.perSecond)} | ${ratio(r.perSecond)} | ${ms(phase.p50Ms)} | ` +
+        `${ratio(r.p50)} | ${ms(phase.p99Ms)} | ${ratio(r.p99)} | ` +
+        `${integer.format(phase.serverCpuUs)} (${phase.server}) | ${ratio(r.cpu)} | ` +
+        `${failureSummary(phase)} |`,
     );
   }
-  const drift = baselineDrift(phases);
-  if (Number.isFinite(drift)) {
+  const spread = baselineSpread(phases, settings.connections);
+  if (spread) {
     lines.push(
       "",
-      `The baseline's throughput moved ${signedPercent(drift)} between the first and the last ` +
-        "phase: differences of that order between runs or phases are the machine, not the code.",
+      `The baseline alone ranged from ${perSecond(spread.min)} to ${perSecond(spread.max)} ` +
+        `requests per second over the run (${settings.connections} connections): that much ` +
+        "the machine itself moved, which the interleaving keeps out of the ratios.",
     );
   }
   lines.push(
@@ -233,14 +249,12 @@ export function renderComparison(
     "| phase | per second × baseline | p50 × baseline | p99 × baseline | server CPU × baseline |",
     "|---|--:|--:|--:|--:|",
   );
-  const [oldBaseline] = old.phases;
-  const [newBaseline] = current.phases;
   const ids = [...new Set([...current.phases, ...old.phases].map((phase) => phase.id))];
   for (const id of ids) {
     const before = old.phases.find((phase) => phase.id === id);
     const after = current.phases.find((phase) => phase.id === id);
-    const a = before && oldBaseline ? ratios(before, oldBaseline) : undefined;
-    const b = after && newBaseline ? ratios(after, newBaseline) : undefined;
+    const a = before ? ratios(before) : undefined;
+    const b = after ? ratios(after) : undefined;
     const pair = (key: keyof Ratios) =>
       `${a ? ratio(a[key]) : "–"} → ${b ? ratio(b[key]) : "–"}${change(a?.[key], b?.[key])}`;
     lines.push(

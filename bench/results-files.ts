@@ -9,8 +9,8 @@ export const latestJson = join(resultsDir, "latest.json");
 
 export async function readResults(file: string): Promise<BenchResults> {
   const parsed = JSON.parse(await readFile(file, "utf8")) as Partial<BenchResults>;
-  if (parsed.version !== 1 || !Array.isArray(parsed.phases)) {
-    throw new TypeError(`${file} is not a bench result file (version 1)`);
+  if (parsed.version !== 2 || !Array.isArray(parsed.phases)) {
+    throw new TypeError(`${file} is not a result file of this benchmark (version 2)`);
   }
   return parsed as BenchResults;
 }

@@ -7,9 +7,9 @@ import type { ClientRegistration, Emulator } from "@entra-bff/entra-emulator";
 import { type BenchArgs, parseBenchArgs, usage } from "./args.ts";
 import { measureCookies } from "./cookies.ts";
 import { graphAccessToken } from "./graph-token.ts";
-import { type LoadWorker, measurePhase, startLoadWorker } from "./load-client.ts";
+import { type LoadWorker, startLoadWorker } from "./load-client.ts";
 import { describeMachine } from "./machine.ts";
-import { apiHeaders, loadPlan, overheadOf, phaseCount } from "./plan.ts";
+import { apiHeaders, baselineLoad, loadPlan, overheadOf, phaseCount, phaseResult } from "./plan.ts";
 import { installCleanup, stop } from "./processes.ts";
 import {
   checkTargets,
@@ -61,11 +61,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const mustBuild = args.build || !isBuilt();
-  const disarm = installCleanup(
-    60_000 +
-      phaseCount * (args.seconds + args.warmupSeconds + 10) * 1000 +
-      (mustBuild ? 240_000 : 0),
-  );
+  // Each phase runs its warm-up and its slices twice: once itself, once the baseline.
+  const phaseSeconds = 2 * (args.seconds + args.warmupSeconds) + 10;
+  const disarm = installCleanup((60 + phaseCount * phaseSeconds + (mustBuild ? 240 : 0)) * 1000);
   // Read before this run replaces it.
   const previous = compare
     ? compare.old
@@ -138,7 +136,6 @@ async function measure(args: BenchArgs, date: Date): Promise<BenchResults> {
     ];
 
     const plan = loadPlan({
-      baselineOrigin: baseline.origin,
       bffOrigin: bff.origin,
       graphBaseUrl: emulator.graphBaseUrl,
       graphToken,
@@ -146,29 +143,39 @@ async function measure(args: BenchArgs, date: Date): Promise<BenchResults> {
       expiredSessions,
       upns,
       connections: args.connections,
-      seconds: args.seconds,
     });
-    const pids = { bff: bff.child.pid, baseline: baseline.child.pid, emulator: undefined };
+    const pids = { bff: bff.child.pid!, baseline: baseline.child.pid!, emulator: process.pid };
+    const slices = sliceCount(args.seconds);
     const phases: PhaseResult[] = [];
     for (const [index, spec] of plan.entries()) {
       const connections = `${spec.connections} connection${spec.connections === 1 ? "" : "s"}`;
       log(`phase ${index + 1}/${plan.length}: ${spec.title} (${connections})…`);
-      const phase = await measurePhase(worker, spec, args.warmupSeconds, pids);
+      const figures = await worker.run({
+        target: spec,
+        baseline: baselineLoad(baseline.origin, spec.connections),
+        seconds: args.seconds,
+        slices,
+        warmupSeconds: args.warmupSeconds,
+        pids,
+      });
+      const phase = phaseResult(spec, figures);
       phases.push(phase);
-      const r = ratios(phase, phases[0]!);
+      const r = ratios(phase);
       log(
         `  ${phase.perSecond.toFixed(1)}/s (×${ratio(r.perSecond)}), p50 ${ms(phase.p50Ms)} ms, ` +
           `p99 ${ms(phase.p99Ms)} ms, ${phase.server} CPU ${phase.serverCpuUs.toFixed(0)} µs each ` +
-          `(×${ratio(r.cpu)}), failures ${failureSummary(phase)}`,
+          `(×${ratio(r.cpu)}), failures ${failureSummary(phase)}; baseline ` +
+          `${phase.baseline.perSecond.toFixed(0)}/s`,
       );
     }
 
     const measured = {
-      version: 1 as const,
+      version: 2 as const,
       machine: describeMachine(repoRoot, date),
       settings: {
         seconds: args.seconds,
         warmupSeconds: args.warmupSeconds,
+        slices,
         connections: args.connections,
         users: args.users,
       },
@@ -185,6 +192,11 @@ async function measure(args: BenchArgs, date: Date): Promise<BenchResults> {
     await Promise.all(servers.map((server) => stop(server.child)));
     await emulator?.close();
   }
+}
+
+/** Slices of about a second: short enough to see the same machine, long enough to fill. */
+function sliceCount(seconds: number): number {
+  return Math.max(1, Math.round(seconds));
 }
 
 main(process.argv.slice(2)).then(

@@ -1,11 +1,7 @@
 /** The shapes the benchmark records: one JSON file per run, read back by `--compare`. */
 
-/** One measured load phase. `unit` is "request" except for the full sign-in. */
-export interface PhaseResult {
-  id: string;
-  title: string;
-  unit: "request" | "sign-in";
-  connections: number;
+/** What one side of a phase measured, summed over its slices. */
+export interface Figures {
   /** Seconds the measurement actually ran. */
   seconds: number;
   /** Completed 2xx responses (sign-in: sign-ins that ended with a session). */
@@ -20,10 +16,23 @@ export interface PhaseResult {
   /** Latency of the successful requests, milliseconds. */
   p50Ms: number;
   p99Ms: number;
-  /** The process that answered (BFF, baseline, or the emulator for Graph directly). */
-  server: string;
-  /** That process's CPU time (user + system) per successful request, microseconds. */
+  /** CPU time (user + system) of the serving process per successful request, microseconds. */
   serverCpuUs: number;
+}
+
+/**
+ * One measured load phase. `unit` is "request" except for the full sign-in. Its baseline ran
+ * at the same connection count in slices alternating with the phase's own, so that both
+ * saw the same machine: every ratio divides by it.
+ */
+export interface PhaseResult extends Figures {
+  id: string;
+  title: string;
+  unit: "request" | "sign-in";
+  connections: number;
+  /** The process that answered (BFF, or the emulator for Graph directly). */
+  server: string;
+  baseline: Figures;
 }
 
 export interface Machine {
@@ -80,10 +89,16 @@ export interface TargetCheck {
 }
 
 export interface BenchResults {
-  version: 1;
+  version: 2;
   machine: Machine;
-  settings: { seconds: number; warmupSeconds: number; connections: number; users: number };
-  /** The first phase is the baseline every ratio divides by. */
+  settings: {
+    seconds: number;
+    warmupSeconds: number;
+    /** Each phase and its baseline alternate this many times. */
+    slices: number;
+    connections: number;
+    users: number;
+  };
   phases: PhaseResult[];
   overhead: Overhead;
   cookies: CookieReport;

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { loadPlan, overheadOf, phaseCount } from "../plan.ts";
+import { baselineLoad, loadPlan, overheadOf, phaseCount } from "../plan.ts";
 import type { PhaseResult } from "../types.ts";
 
 const session = (id: string) => [{ name: "bff-session", value: id, line: `bff-session=${id}` }];
 
 describe("loadPlan", () => {
   const plan = loadPlan({
-    baselineOrigin: "http://127.0.0.1:1",
     bffOrigin: "http://127.0.0.1:2",
     graphBaseUrl: "https://localhost:3/v1.0",
     graphToken: "token",
@@ -14,12 +13,11 @@ describe("loadPlan", () => {
     expiredSessions: [session("x")],
     upns: ["a@contoso.example"],
     connections: 10,
-    seconds: 5,
   });
 
-  it("starts and ends with the baseline and has phaseCount phases", () => {
+  it("has phaseCount phases, the baseline not among them", () => {
     expect(plan).toHaveLength(phaseCount);
-    expect([plan[0]!.id, plan.at(-1)!.id]).toEqual(["baseline", "baseline-end"]);
+    expect(plan.map((spec) => spec.server)).not.toContain("baseline");
   });
 
   it("replays each session's cookies, with the anti-forgery header on /api/*", () => {
@@ -38,6 +36,17 @@ describe("loadPlan", () => {
     const graph = plan.find((spec) => spec.id === "graph-serial")!;
     expect(graph).toMatchObject({ server: "emulator", connections: 1, url: "https://127.0.0.1:3" });
     expect(graph.kind === "http" && graph.requests[0]!.path).toBe("/v1.0/me");
+  });
+});
+
+describe("baselineLoad", () => {
+  it("is the bare route at the paired phase's connection count", () => {
+    expect(baselineLoad("http://127.0.0.1:1", 1)).toMatchObject({
+      server: "baseline",
+      connections: 1,
+      url: "http://127.0.0.1:1",
+      requests: [{ method: "GET", path: "/", headers: {} }],
+    });
   });
 });
 

@@ -1,26 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
-  baselineDrift,
+  baselineSpread,
   checkTargets,
   ratio,
   ratios,
   renderComparison,
   renderMarkdown,
 } from "../report.ts";
-import type { BenchResults, PhaseResult } from "../types.ts";
+import type { BenchResults, Figures, PhaseResult } from "../types.ts";
 
-function phase(
-  id: string,
-  perSecond: number,
-  p50Ms: number,
-  p99Ms: number,
-  serverCpuUs = 50,
-): PhaseResult {
+function figures(perSecond: number, p50Ms: number, p99Ms: number, serverCpuUs: number): Figures {
   return {
-    id,
-    title: id,
-    unit: "request",
-    connections: 10,
     seconds: 5,
     ok: perSecond * 5,
     failed: 0,
@@ -29,14 +19,34 @@ function phase(
     perSecond,
     p50Ms,
     p99Ms,
-    server: id === "baseline" ? "baseline" : "bff",
     serverCpuUs,
+  };
+}
+
+const baseline = figures(20_000, 0.4, 1.6, 50);
+
+function phase(
+  id: string,
+  perSecond: number,
+  p50Ms: number,
+  p99Ms: number,
+  serverCpuUs = 50,
+  paired: Figures = baseline,
+): PhaseResult {
+  return {
+    id,
+    title: id,
+    unit: "request",
+    connections: 10,
+    server: "bff",
+    ...figures(perSecond, p50Ms, p99Ms, serverCpuUs),
+    baseline: paired,
   };
 }
 
 function results(overrides: Partial<BenchResults> = {}): BenchResults {
   const partial = {
-    version: 1 as const,
+    version: 2 as const,
     machine: {
       cores: 2,
       cpu: "Test CPU",
@@ -46,8 +56,8 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
       date: "2025-11-25T08:00:00.000Z",
       commit: "abc1234",
     },
-    settings: { seconds: 5, warmupSeconds: 1, connections: 10, users: 20 },
-    phases: [phase("baseline", 20_000, 0.4, 1.6), phase("session", 15_000, 0.6, 2)],
+    settings: { seconds: 5, warmupSeconds: 1, slices: 5, connections: 10, users: 20 },
+    phases: [phase("session", 15_000, 0.6, 2, 60)],
     overhead: { method: "subtracted", serialMs: 1.2, underLoadMs: 3 },
     cookies: {
       cookies: [
@@ -65,8 +75,9 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
 }
 
 describe("ratios", () => {
-  it("divides each figure by the baseline's", () => {
-    expect(ratios(phase("x", 5_000, 2, 10, 150), phase("b", 20_000, 0.5, 2, 50))).toEqual({
+  it("divides each figure by the baseline the phase was interleaved with", () => {
+    const paired = figures(20_000, 0.5, 2, 50);
+    expect(ratios(phase("x", 5_000, 2, 10, 150, paired))).toEqual({
       perSecond: 0.25,
       p50: 4,
       p99: 5,
@@ -79,18 +90,19 @@ describe("ratios", () => {
   });
 
   it("is NaN, not Infinity, against an empty baseline", () => {
-    expect(ratios(phase("x", 5, 1, 1), phase("b", 0, 0, 0)).perSecond).toBeNaN();
+    expect(ratios(phase("x", 5, 1, 1, 1, figures(0, 0, 0, 0))).perSecond).toBeNaN();
   });
 });
 
-describe("baselineDrift", () => {
-  it("is the change of the baseline's throughput from the first phase to the last", () => {
-    const drift = baselineDrift([
-      phase("baseline", 20_000, 0.4, 1.6),
-      phase("baseline-end", 19_000, 0.4, 1.6),
-    ]);
-    expect(drift).toBeCloseTo(-0.05);
-    expect(baselineDrift([phase("baseline", 20_000, 0.4, 1.6)])).toBeNaN();
+describe("baselineSpread", () => {
+  it("is the lowest and highest baseline throughput at the given connection count", () => {
+    const phases = [
+      phase("a", 1, 1, 1, 1, figures(18_000, 0.4, 1, 50)),
+      phase("b", 1, 1, 1, 1, figures(21_000, 0.4, 1, 50)),
+      { ...phase("c", 1, 1, 1, 1, figures(3_000, 0.3, 1, 50)), connections: 1 },
+    ];
+    expect(baselineSpread(phases, 10)).toEqual({ min: 18_000, max: 21_000 });
+    expect(baselineSpread(phases, 5)).toBeUndefined();
   });
 });
 
@@ -107,7 +119,7 @@ describe("checkTargets", () => {
 
   it("misses each target that is exceeded, naming the cookie", () => {
     const checks = results({
-      phases: [phase("baseline", 20_000, 0.4, 1.6), phase("session", 13_000, 0.7, 2)],
+      phases: [phase("session", 13_000, 0.7, 2)],
       overhead: { method: "subtracted", serialMs: 2.5, underLoadMs: 6 },
       cookies: {
         cookies: [{ name: "bff-token-0", pairBytes: 4097, setCookieBytes: 4200 }],
@@ -120,25 +132,21 @@ describe("checkTargets", () => {
 
   it("misses the throughput target when the session phase had failures", () => {
     const failing = { ...phase("session", 19_000, 0.5, 2), failed: 3, statusCodes: { "401": 3 } };
-    const checks = results({ phases: [phase("baseline", 20_000, 0.4, 1.6), failing] }).targets;
-    expect(checks[0]!.pass).toBe(false);
+    expect(results({ phases: [failing] }).targets[0]!.pass).toBe(false);
   });
 });
 
 describe("renderMarkdown", () => {
-  it("shows ratios and flags a phase with failures loudly", () => {
+  it("shows the interleaved baseline and the ratios, and flags failures loudly", () => {
     const failing = {
       ...phase("session", 10_000, 0.8, 4, 120),
       failed: 12,
-      statusCodes: { "401": 12 },
+      statusCodes: { "200": 50_000, "401": 12 },
     };
-    const markdown = renderMarkdown(
-      results({ phases: [phase("baseline", 20_000, 0.4, 1.6), failing] }),
-    );
+    const markdown = renderMarkdown(results({ phases: [failing] }));
     expect(markdown).toContain(
-      "| session | 10 | 10,000 | 0.50 | 0.80 | 2.00 | 4.00 | 2.50 | 120 (bff) | 2.40 |",
+      "| session | 10 | 10,000 | 20,000 | 0.50 | 0.80 | 2.00 | 4.00 | 2.50 | 120 (bff) | 2.40 | **⚠ 12 failed (401×12)** |",
     );
-    expect(markdown).toContain("**⚠ 12 failed (401×12)**");
     expect(markdown).toContain("> **⚠ FAILURES in session");
     expect(markdown).toContain(
       "| GET /auth/session throughput | ≥ 70% of the baseline | 50% | **MISS** |",
@@ -150,11 +158,11 @@ describe("renderComparison", () => {
   it("puts each phase's ratios side by side with the change", () => {
     const old = results();
     const current = results({
-      phases: [phase("baseline", 30_000, 0.3, 1.2), phase("session", 27_000, 0.3, 1.2, 100)],
+      phases: [phase("session", 27_000, 0.3, 1.2, 100, figures(30_000, 0.3, 1.2, 50))],
     });
     const text = renderComparison(old, current, { old: "a.json", new: "b.json" });
     expect(text).toContain(
-      "| session | 0.75 → 0.90 (+20%) | 1.50 → 1.00 (−33%) | 1.25 → 1.00 (−20%) | 1.00 → 2.00 (+100%) |",
+      "| session | 0.75 → 0.90 (+20%) | 1.50 → 1.00 (−33%) | 1.25 → 1.00 (−20%) | 1.20 → 2.00 (+67%) |",
     );
     expect(text).toContain("| Cookie header | 4214 B | 4214 B |");
   });

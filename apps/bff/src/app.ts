@@ -27,7 +27,8 @@ import { meRoute } from "./routes/me.ts";
 import { sessionRoute } from "./routes/session.ts";
 import { CookieCodec } from "./session/cookie-codec.ts";
 import { cookieNames, sessionCookieOptions } from "./session/cookies.ts";
-import { MemoryRevocationStore } from "./session/revocation.ts";
+import { RedisRevocationStore } from "./session/redis-revocation.ts";
+import { MemoryRevocationStore, type RevocationStore } from "./session/revocation.ts";
 import { createTokenStore } from "./session/token-store.ts";
 import { createTransactionStore } from "./session/transaction.ts";
 import { createRenewer } from "./token-renewal.ts";
@@ -93,10 +94,7 @@ export async function buildApp(
     cookie: sessionCookieOptions(config),
   });
 
-  const revocations = new MemoryRevocationStore();
-  const pruning = setInterval(() => revocations.prune(now()), 10 * 60_000);
-  pruning.unref();
-  app.addHook("onClose", async () => clearInterval(pruning));
+  const revocations = await createRevocationStore(app, config, now);
 
   const metrics = createMetrics();
   app.decorate("metrics", metrics);
@@ -203,4 +201,23 @@ function errorHandler(
     code: apiErrorCodes.internalError,
     message: `Something went wrong on our side. Request id: ${request.id}.`,
   });
+}
+
+/** Redis when REDIS_URL is set (several instances agree), else this process's memory. */
+async function createRevocationStore(
+  app: FastifyInstance,
+  config: Config,
+  now: () => number,
+): Promise<RevocationStore> {
+  if (config.redisUrl !== undefined) {
+    const store = new RedisRevocationStore(config.redisUrl);
+    await store.connect();
+    app.addHook("onClose", async () => store.close());
+    return store;
+  }
+  const store = new MemoryRevocationStore();
+  const pruning = setInterval(() => store.prune(now()), 10 * 60_000);
+  pruning.unref();
+  app.addHook("onClose", async () => clearInterval(pruning));
+  return store;
 }

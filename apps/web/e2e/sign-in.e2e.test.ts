@@ -169,6 +169,25 @@ describe.skipIf(availability.skip)("signing in with Microsoft in Chromium", () =
     expect(await watch.leaks()).toEqual([]);
   });
 
+  test("sign-in and sign-out in one tab show in the other tab", async () => {
+    const adele = emulator.users[0]!;
+    const { page: first, context } = await openPage();
+    const second = await context.newPage();
+    second.setDefaultTimeout(15_000);
+    second.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    await second.goto(`${bff.origin}/`);
+    await expectSignedOut(second);
+
+    await first.goto(`${bff.origin}/`);
+    await signInAt(first, adele.displayName);
+    await expectSignedIn(first, adele.givenName, adele.jobTitle!);
+    // The second tab is told over the BroadcastChannel; it is never focused or reloaded.
+    await expectSignedIn(second, adele.givenName, adele.jobTitle!);
+
+    await first.getByRole("button", { name: "Sign out" }).click();
+    await expectSignedOut(second);
+  });
+
   test("no token in any BFF log line, and no browser errors", () => {
     expect(bff.output.length).toBeGreaterThan(0);
     expect(bff.output.filter((line) => jwtPattern.test(line))).toEqual([]);

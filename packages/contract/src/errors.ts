@@ -33,6 +33,12 @@ export const apiErrorCodes = {
   idpUnavailable: "idp_unavailable",
   /** 504: the identity provider did not answer in time. */
   idpTimeout: "idp_timeout",
+  /**
+   * 503: the shared session store (Redis, `REDIS_URL`) did not answer, so the BFF cannot tell
+   * whether the session was ended elsewhere. It fails closed rather than accept a cookie that
+   * may have been revoked; retry shortly.
+   */
+  sessionStoreUnavailable: "session_store_unavailable",
   /** 500: a bug; details are only in the server log. */
   internalError: "internal_error",
 } as const;

@@ -2,10 +2,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { ErrorState } from "../components/ErrorState.tsx";
 import { Spinner } from "../components/Spinner.tsx";
+import { SessionExpiryWarning } from "../features/session/SessionExpiryWarning.tsx";
 import { SignInCallToAction } from "../features/session/SignInCallToAction.tsx";
 import { SignInErrorAlert } from "../features/session/SignInErrorAlert.tsx";
 import { sessionQuery } from "../features/session/session-query.ts";
 import { useSessionRefreshAt } from "../features/session/use-session-refresh.ts";
+import { useSessionSync } from "../features/session/use-session-sync.ts";
 import { useSignInError } from "../features/session/use-sign-in-error.ts";
 import { AppHeader } from "./AppHeader.tsx";
 import { useForgetSignedOutUser } from "./query-client.ts";
@@ -17,6 +19,7 @@ export function App() {
   const user = session.data?.authenticated ? session.data.user : undefined;
   useSessionRefreshAt(user ? session.data?.expiresAt : undefined);
   useForgetSignedOutUser(session.isSuccess && !user);
+  useSessionSync(session.isSuccess ? user !== undefined : undefined);
 
   return (
     <div className="app">
@@ -27,6 +30,9 @@ export function App() {
       <main id="main" className="main" tabIndex={-1} aria-busy={session.isPending}>
         {signInError.error ? (
           <SignInErrorAlert error={signInError.error} onDismiss={signInError.dismiss} />
+        ) : null}
+        {user && session.data?.expiresAt ? (
+          <SessionExpiryWarning userId={user.oid} expiresAt={session.data.expiresAt} />
         ) : null}
         {session.isPending ? (
           <div className="page-loading">

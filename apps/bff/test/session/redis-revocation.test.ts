@@ -1,0 +1,118 @@
+// The Redis revocation store against a real redis-server: a cookie logged out on one BFF
+// instance is refused by another sharing REDIS_URL. CI exports REDIS_TEST_URL (db 15).
+import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { redisKeyPrefix } from "../../src/session/redis-revocation.ts";
+import {
+  CookieJar,
+  csrf,
+  json,
+  sessionKey,
+  signIn,
+  startBff,
+  type TestBff,
+} from "../helpers/bff.ts";
+
+const redisUrl = process.env.REDIS_TEST_URL;
+if (redisUrl === undefined && process.env.CI) {
+  throw new Error("REDIS_TEST_URL must be set in CI (e.g. redis://127.0.0.1:6379/15).");
+}
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await createEmulator({ port: 0 });
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+
+const logout = (bff: TestBff, jar: CookieJar) =>
+  bff.request(jar, {
+    method: "POST",
+    url: "/auth/logout",
+    headers: { ...csrf, origin: "http://localhost:3000" },
+  });
+
+describe.skipIf(redisUrl === undefined)(
+  "Redis revocation store (skipped: set REDIS_TEST_URL=redis://127.0.0.1:6379/15 to run)",
+  () => {
+    const sessionKeys = sessionKey();
+    let a: TestBff;
+    let b: TestBff;
+    let redis: Redis;
+    // db 15 may hold other runs' entries: delete only the ones this file added.
+    let existing: Set<string>;
+
+    beforeAll(async () => {
+      const env = { SESSION_KEYS: sessionKeys, REDIS_URL: redisUrl };
+      a = await startBff(emulator, env);
+      b = await startBff(emulator, env);
+      redis = new Redis(redisUrl as string);
+      existing = new Set(await redis.keys(`${redisKeyPrefix}*`));
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      const added = (await redis.keys(`${redisKeyPrefix}*`)).filter((k) => !existing.has(k));
+      if (added.length > 0) await redis.del(...added);
+      await redis?.quit();
+    });
+
+    it("refuses on instance B a cookie copied before logout on instance A", async () => {
+      const jar = new CookieJar();
+      await signIn(a, jar, 0);
+      const copy = jar.clone();
+      // Both instances share the session keys: B accepts A's cookie before logout.
+      expect(json(await b.request(copy.clone(), { url: "/auth/session" })).authenticated).toBe(
+        true,
+      );
+
+      expect((await logout(a, jar)).statusCode).toBe(303);
+
+      const replayed = await b.request(copy.clone(), { url: "/api/me", headers: csrf });
+      expect(replayed.statusCode).toBe(401);
+      expect(json(replayed).code).toBe("not_authenticated");
+      expect(json(await b.request(copy.clone(), { url: "/auth/session" }))).toEqual({
+        authenticated: false,
+      });
+    });
+
+    it("keeps each ended session until its absolute expiry, no longer", async () => {
+      const jar = new CookieJar();
+      await signIn(a, jar, 1);
+      const before = new Set(await redis.keys(`${redisKeyPrefix}*`));
+      expect((await logout(a, jar)).statusCode).toBe(303);
+      const added = (await redis.keys(`${redisKeyPrefix}*`)).filter((k) => !before.has(k));
+      expect(added).toHaveLength(1);
+      const ttl = await redis.ttl(added[0] as string);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(a.config.sessionAbsoluteHours * 3600);
+      await redis.del(added[0] as string);
+    });
+  },
+);
+
+describe("Redis revocation store when Redis is unreachable", () => {
+  let bff: TestBff;
+  beforeAll(async () => {
+    // Port 1 refuses connections at once: the BFF must start and then fail closed.
+    bff = await startBff(emulator, { REDIS_URL: "redis://127.0.0.1:1/15" });
+  });
+  afterAll(async () => {
+    await bff?.close();
+  });
+
+  it("answers 503 session_store_unavailable on /api/* instead of trusting the cookie", async () => {
+    const jar = new CookieJar();
+    await signIn(bff, jar, 0);
+    const response = await bff.request(jar, { url: "/api/me", headers: csrf });
+    expect(response.statusCode).toBe(503);
+    expect(json(response)).toEqual({
+      code: "session_store_unavailable",
+      message:
+        "The session store is unavailable, so the session cannot be checked. Try again shortly.",
+    });
+    expect(response.headers["retry-after"]).toBe("5");
+  });
+});

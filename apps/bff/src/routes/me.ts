@@ -45,13 +45,11 @@ export const meRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { co
         tokens = await renewOrEnd(context, request, reply, identity, tokens, undefined);
       }
 
+      const callGraph = (accessToken: string) =>
+        fetchProfile(config.graphBaseUrl, accessToken, config.graphTimeoutMs, context.metrics);
+
       try {
-        return await fetchProfile(
-          config.graphBaseUrl,
-          tokens.accessToken!,
-          config.graphTimeoutMs,
-          context.metrics,
-        );
+        return await callGraph(tokens.accessToken!);
       } catch (error) {
         if (!(error instanceof GraphUnauthorizedError)) throw error;
         // Graph refused a token we believed valid (revoked, or a CAE claims challenge):
@@ -64,12 +62,7 @@ export const meRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { co
       }
 
       try {
-        return await fetchProfile(
-          config.graphBaseUrl,
-          tokens.accessToken!,
-          config.graphTimeoutMs,
-          context.metrics,
-        );
+        return await callGraph(tokens.accessToken!);
       } catch (error) {
         if (!(error instanceof GraphUnauthorizedError)) throw error;
         if (error.claims) throw claimsChallenge(request, config.publicOrigin, error.claims);

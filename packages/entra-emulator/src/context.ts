@@ -1,4 +1,5 @@
 /** What every route shares: the configuration, the signing key, the grants in memory. */
+import type { ConsentStore } from "./consents.ts";
 import type { FaultRegistry } from "./faults.ts";
 import type { SigningKey } from "./signing-key.ts";
 import type { ClientRegistration, TestUser } from "./types.ts";
@@ -13,6 +14,21 @@ export interface AuthorizationRequest {
   codeChallenge: string;
   loginHint: string | undefined;
   clientCapabilities: string[];
+  /** `prompt=consent`: ask for every requested permission, granted before or not. */
+  forceConsent: boolean;
+  createdAt: number;
+}
+
+/**
+ * A consent prompt on screen. Holds the user and the request server-side, so the form can
+ * only accept or decline, never change who signs in or what is granted.
+ */
+export interface PendingConsent {
+  authorization: AuthorizationRequest;
+  userOid: string;
+  sid: string;
+  /** Short-form Graph scopes the prompt lists. */
+  scopes: string[];
   createdAt: number;
 }
 
@@ -59,6 +75,8 @@ export interface EmulatorContext {
   /** Aborted on close(), so held (delayed) responses stop waiting. */
   closing: AbortSignal;
   transactions: Map<string, AuthorizationRequest>;
+  pendingConsents: Map<string, PendingConsent>;
+  consents: ConsentStore;
   codes: Map<string, AuthorizationCode>;
   refreshTokens: Map<string, RefreshGrant>;
   sessions: Map<string, BrowserSession>;

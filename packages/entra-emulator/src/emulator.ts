@@ -5,6 +5,7 @@ import { createServer } from "node:http";
 import fastifyCookie from "@fastify/cookie";
 import fastifyFormbody from "@fastify/formbody";
 import Fastify from "fastify";
+import { ConsentStore, consentAdmin } from "./consents.ts";
 import type { EmulatorContext } from "./context.ts";
 import { defaultClient, defaultTenantId, defaultUsers } from "./defaults.ts";
 import { ensureDevCertificates } from "./dev-certificates.ts";
@@ -59,6 +60,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     now: options.now ?? Date.now,
     closing: closing.signal,
     transactions: new Map(),
+    pendingConsents: new Map(),
+    consents: new ConsentStore(),
     codes: new Map(),
     refreshTokens: new Map(),
     sessions: new Map(),
@@ -91,6 +94,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clients: ctx.clients,
     faults: { add: (fault) => ctx.faults.add(fault), clear: () => ctx.faults.clear() },
     settings: ctx.settings,
+    consents: consentAdmin(ctx),
     close() {
       closed ??= (async () => {
         closing.abort();

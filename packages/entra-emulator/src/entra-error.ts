@@ -57,6 +57,10 @@ export function entraError(
   return body;
 }
 
+function consentRequiredMessage(clientId: string): string {
+  return `The user or administrator has not consented to use the application with ID '${clientId}' named 'entra-bff dev-only'. Send an interactive authorization request for this user and resource.`;
+}
+
 /** The AADSTS errors the emulator produces, with Entra's wording. */
 export const aadsts = {
   missingParameter: (name: string): EntraErrorInput => ({
@@ -137,11 +141,21 @@ export const aadsts = {
     suberror: "basic_action",
     claims,
   }),
+  /**
+   * At the token endpoint Entra answers `invalid_grant` with this suberror; MSAL turns the
+   * suberror into InteractionRequiredAuthError (errorCode "invalid_grant").
+   */
   consentRequired: (clientId: string): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 65001,
+    message: consentRequiredMessage(clientId),
+    suberror: "consent_required",
+  }),
+  /** The same AADSTS65001 on the redirect of a `prompt=none` authorize request. */
+  consentRequiredSilently: (clientId: string): EntraErrorInput => ({
     error: "consent_required",
     code: 65001,
-    message: `The user or administrator has not consented to use the application with ID '${clientId}' named 'entra-bff dev-only'. Send an interactive authorization request for this user and resource.`,
-    suberror: "consent_required",
+    message: consentRequiredMessage(clientId),
   }),
   temporarilyUnavailable: (): EntraErrorInput => ({
     error: "temporarily_unavailable",
@@ -174,6 +188,7 @@ export const aadsts = {
     message:
       "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256.",
   }),
+  /** Entra answers a cancelled sign-in and a declined consent prompt alike. */
   userCancelled: (): EntraErrorInput => ({
     error: "access_denied",
     code: 65004,

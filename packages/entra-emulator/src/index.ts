@@ -5,11 +5,21 @@ export {
   ensureDevCertificates,
 } from "./dev-certificates.ts";
 export { createEmulator } from "./emulator.ts";
-export { type SignInResult, signInAs } from "./sign-in-client.ts";
+export { consentFields, signInFields } from "./pages.ts";
+export { graphScopeDescriptions } from "./scopes.ts";
+export {
+  type ConsentDecision,
+  type SignInResult,
+  type SignOutResult,
+  signInAs,
+  signOut,
+} from "./sign-in-client.ts";
 export type {
   ClientRegistration,
   Emulator,
+  EmulatorConsents,
   EmulatorOptions,
   Fault,
   TestUser,
+  UserConsent,
 } from "./types.ts";

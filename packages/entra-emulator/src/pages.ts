@@ -1,10 +1,21 @@
-/** The HTML the browser sees: sign-in form, error page, signed-out page. No JavaScript. */
+/** The HTML the browser sees: sign-in form, consent prompt, error and signed-out pages. No JS. */
 import type { TestUser } from "./types.ts";
 
 /** Form field names, also used by `signInAs`. */
 export const signInFields = {
   transaction: "transaction",
   user: "login",
+  cancel: "cancel",
+} as const;
+
+/**
+ * The consent prompt's fields: the pending consent's id (hidden) and the button pressed,
+ * `decision` = `accept` or `cancel`. Who signs in and what is granted stay on the server.
+ */
+export const consentFields = {
+  request: "consent_request",
+  decision: "decision",
+  accept: "accept",
   cancel: "cancel",
 } as const;
 
@@ -75,6 +86,36 @@ export function signInPage(options: {
 <input type="hidden" name="${signInFields.transaction}" value="${escapeHtml(options.transaction)}">
 ${buttons}
 <button class="cancel" type="submit" name="${signInFields.cancel}" value="1">Cancel</button>
+</form>`,
+  );
+}
+
+export function consentPage(options: {
+  action: string;
+  request: string;
+  clientId: string;
+  user: TestUser;
+  permissions: { scope: string; description: string }[];
+}): string {
+  const items = options.permissions
+    .map(
+      (p) =>
+        `<li data-scope="${escapeHtml(p.scope)}">${escapeHtml(p.description)}<small>${escapeHtml(p.scope)}</small></li>`,
+    )
+    .join("\n");
+  return layout(
+    "Permissions requested",
+    `<h1>Permissions requested</h1>
+<p id="consent-account">${escapeHtml(options.user.displayName)}<small>${escapeHtml(options.user.userPrincipalName)}</small></p>
+<p>App <code id="consent-client">${escapeHtml(options.clientId)}</code> (entra-bff dev-only) would like to:</p>
+<ul id="consent-permissions">
+${items}
+</ul>
+<p class="note">Accepting lets this app use the data as described. Entra ID emulator (dev-only).</p>
+<form method="post" action="${escapeHtml(options.action)}">
+<input type="hidden" name="${consentFields.request}" value="${escapeHtml(options.request)}">
+<button class="cancel" type="submit" name="${consentFields.decision}" value="${consentFields.accept}">Accept</button>
+<button class="cancel" type="submit" name="${consentFields.decision}" value="${consentFields.cancel}">Cancel</button>
 </form>`,
   );
 }

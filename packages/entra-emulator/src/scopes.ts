@@ -2,9 +2,22 @@
 
 const oidcScopes = new Set(["openid", "profile", "email", "offline_access"]);
 const graphPrefixes = ["https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000/"];
-/** What the emulated tenant has consented to for every app. */
-const consentedGraphScopes = ["User.Read"];
-const knownGraphScopes = new Set(["User.Read", "User.ReadBasic.All"]);
+/** What the emulated tenant's admin consented to for every app: no user is ever asked. */
+export const adminConsentedGraphScopes: readonly string[] = ["User.Read"];
+
+/**
+ * The Graph delegated permissions the emulator knows, with the description Entra's consent
+ * prompt shows the user.
+ */
+export const graphScopeDescriptions: Readonly<Record<string, string>> = {
+  "User.Read": "Sign you in and read your profile",
+  "User.ReadBasic.All": "Read all users' basic profiles",
+  "Mail.Read": "Read your mail",
+  "Calendars.Read": "Read your calendars",
+  "Contacts.Read": "Read your contacts",
+  "Files.Read": "Read your files",
+};
+const knownGraphScopes = Object.keys(graphScopeDescriptions);
 
 export interface ScopeRequest {
   /** Graph scopes in short form, e.g. ["User.Read"]. */
@@ -27,10 +40,10 @@ export function parseScopes(scope: string | undefined): ScopeRequest {
     const prefix = graphPrefixes.find((p) => lower.startsWith(p));
     const short = prefix ? raw.slice(prefix.length) : raw;
     if (short === ".default") {
-      graph.push(...consentedGraphScopes);
+      graph.push(...adminConsentedGraphScopes);
       continue;
     }
-    const known = [...knownGraphScopes].find((s) => s.toLowerCase() === short.toLowerCase());
+    const known = knownGraphScopes.find((s) => s.toLowerCase() === short.toLowerCase());
     if (known) graph.push(known);
     else foreign ??= raw;
   }
@@ -43,7 +56,7 @@ export function parseScopes(scope: string | undefined): ScopeRequest {
  * consented. `offline_access` is never echoed.
  */
 export function grantedScope(request: ScopeRequest): string[] {
-  const graph = request.graph.length > 0 ? request.graph : consentedGraphScopes;
+  const graph = request.graph.length > 0 ? request.graph : [...adminConsentedGraphScopes];
   const head = ["openid", "profile"].filter((s) => request.oidc.includes(s));
   const tail = request.oidc.includes("openid") ? ["email"] : [];
   return unique([...head, ...graph, ...tail]);

@@ -69,6 +69,27 @@ export type Fault =
 
 export type FaultTarget = Fault["target"];
 
+/** What one user consented to for one app (besides the tenant-wide admin consent). */
+export interface UserConsent {
+  clientId: string;
+  userOid: string;
+  userPrincipalName: string;
+  /** Short-form Graph scopes, e.g. ["Mail.Read"]. */
+  scopes: string[];
+}
+
+/**
+ * User consent, for tests. `user` is a UPN or an oid; `clientId` defaults to the first
+ * registered client. Invalid arguments throw a TypeError.
+ */
+export interface EmulatorConsents {
+  /** Records consent as if the user had accepted the prompt for these Graph scopes. */
+  grant(user: string, scopes: string[], clientId?: string): void;
+  /** Removes all of the user's consent for the app (the admin-consented User.Read stays). */
+  revoke(user: string, clientId?: string): void;
+  list(filter?: { user?: string; clientId?: string }): UserConsent[];
+}
+
 export interface Emulator {
   /** https base (back channel). */
   url: string;
@@ -85,5 +106,6 @@ export interface Emulator {
   clients: ClientRegistration[];
   faults: { add(fault: Fault): void; clear(): void };
   settings: { accessTokenLifetimeSeconds: number };
+  consents: EmulatorConsents;
   close(): Promise<void>;
 }

@@ -34,14 +34,39 @@ function refresh(refreshToken: string) {
 
 describe("token endpoint faults, as a client receives them", () => {
   const cases = [
-    { kind: "invalid_grant", status: 400, code: 700082, suberror: undefined },
-    { kind: "interaction_required", status: 400, code: 50076, suberror: "basic_action" },
-    { kind: "consent_required", status: 400, code: 65001, suberror: "consent_required" },
-    { kind: "temporarily_unavailable", status: 503, code: 90033, suberror: undefined },
-    { kind: "server_error", status: 500, code: 50000, suberror: undefined },
+    {
+      kind: "invalid_grant",
+      error: "invalid_grant",
+      status: 400,
+      code: 700082,
+      suberror: undefined,
+    },
+    {
+      kind: "interaction_required",
+      error: "interaction_required",
+      status: 400,
+      code: 50076,
+      suberror: "basic_action",
+    },
+    // Entra's token endpoint: invalid_grant, with the consent_required suberror.
+    {
+      kind: "consent_required",
+      error: "invalid_grant",
+      status: 400,
+      code: 65001,
+      suberror: "consent_required",
+    },
+    {
+      kind: "temporarily_unavailable",
+      error: "temporarily_unavailable",
+      status: 503,
+      code: 90033,
+      suberror: undefined,
+    },
+    { kind: "server_error", error: "server_error", status: 500, code: 50000, suberror: undefined },
   ] as const;
 
-  for (const { kind, status, code, suberror } of cases) {
+  for (const { kind, error, status, code, suberror } of cases) {
     it(`${kind}: HTTP ${status}, AADSTS${code} in Entra's JSON shape`, async () => {
       const tokens = await signInAndRedeem(emulator, signInAs);
       emulator.faults.add({ target: "token", kind, times: 1 });
@@ -50,7 +75,7 @@ describe("token endpoint faults, as a client receives them", () => {
       expect(response.headers.get("content-type")).toMatch(/^application\/json/);
       expect(response.headers.get("cache-control")).toMatch(/no-store/);
       const body = (await response.json()) as EntraError;
-      expect(body.error).toBe(kind);
+      expect(body.error).toBe(error);
       expect(body.error_codes).toEqual([code]);
       expect(body.error_description).toMatch(
         new RegExp(
@@ -134,7 +159,10 @@ describe("token endpoint faults through msal-node's error classes", () => {
       .acquireTokenSilent({ account, scopes: ["User.Read"], forceRefresh: true })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(msal.InteractionRequiredAuthError);
-    expect((error as msal.InteractionRequiredAuthError).errorMessage).toMatch(/^AADSTS65001:/);
+    const interaction = error as msal.InteractionRequiredAuthError;
+    expect(interaction.errorCode).toBe("invalid_grant");
+    expect(interaction.subError).toBe("consent_required");
+    expect(interaction.errorMessage).toMatch(/^AADSTS65001:/);
   });
 
   it("invalid_grant (AADSTS700082) → a plain ServerError", async () => {

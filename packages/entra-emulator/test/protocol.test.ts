@@ -477,6 +477,18 @@ describe("token: refresh_token", () => {
     now += 91 * 86_400_000;
     await expectEntraError(await refresh(tokens.refresh_token!), 400, "invalid_grant", 700082);
   });
+
+  it("a scope for a resource the emulator does not host → invalid_resource AADSTS500011", async () => {
+    const tokens = await signInAndRedeem(emulator, signInAs);
+    const response = await tokenRequest(emulator, {
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token!,
+      scope: "api://other-app/read offline_access",
+      client_id: client().clientId,
+      client_secret: client().clientSecret,
+    });
+    await expectEntraError(response, 400, "invalid_resource", 500011);
+  });
 });
 
 describe("Graph /v1.0/me rejects bad tokens with Graph's 401", () => {

@@ -1,7 +1,10 @@
-/** The test-only admin API under /_emulator: inject faults, change token lifetimes. */
-import type { FastifyInstance } from "fastify";
+/** The test-only admin API under /_emulator: inject faults, change token lifetimes, consent. */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { consentAdmin } from "../consents.ts";
 import type { EmulatorContext } from "../context.ts";
 import { assertFault } from "../faults.ts";
+
+type ConsentBody = Partial<Record<"user" | "scopes" | "clientId", unknown>> | null | undefined;
 
 export function adminRoutes(app: FastifyInstance, ctx: EmulatorContext) {
   app.post("/_emulator/faults", async (request, reply) => {
@@ -37,4 +40,55 @@ export function adminRoutes(app: FastifyInstance, ctx: EmulatorContext) {
   );
 
   app.get("/_emulator/users", async () => ctx.users);
+
+  const consents = consentAdmin(ctx);
+  const invalidConsent = (reply: FastifyReply, error: unknown) => {
+    if (!(error instanceof TypeError)) throw error;
+    return reply.code(400).send({ code: "invalid_consent", message: error.message });
+  };
+
+  app.get<{ Querystring: { user?: string; clientId?: string } }>(
+    "/_emulator/consents",
+    async (request, reply) => {
+      try {
+        return reply.send(consents.list(request.query));
+      } catch (error) {
+        return invalidConsent(reply, error);
+      }
+    },
+  );
+
+  app.post<{ Body: ConsentBody }>("/_emulator/consents", async (request, reply) => {
+    const body = request.body;
+    try {
+      if (typeof body !== "object" || body === null || Array.isArray(body)) {
+        throw new TypeError('the body must be JSON { "user", "scopes": [...], "clientId"? }');
+      }
+      consents.grant(body.user as string, body.scopes as string[], body.clientId as string);
+      const [granted] = consents.list({
+        user: body.user as string,
+        clientId: (body.clientId as string | undefined) ?? ctx.clients[0]!.clientId,
+      });
+      return reply.code(201).send({ granted });
+    } catch (error) {
+      return invalidConsent(reply, error);
+    }
+  });
+
+  // DELETE bodies are unusual: the query string (?user=…&clientId=…) works as well.
+  app.delete<{ Body: ConsentBody; Querystring: ConsentBody }>(
+    "/_emulator/consents",
+    async (request, reply) => {
+      const body = request.body ?? request.query;
+      try {
+        if (typeof body !== "object" || body === null || Array.isArray(body)) {
+          throw new TypeError('the body must be JSON { "user", "clientId"? }');
+        }
+        consents.revoke(body.user as string, body.clientId as string);
+        return reply.code(204).send();
+      } catch (error) {
+        return invalidConsent(reply, error);
+      }
+    },
+  );
 }

@@ -1,4 +1,8 @@
-/** GET /authorize: validate, then show the sign-in form; POST: the user's choice → code. */
+/**
+ * GET /authorize: validate, then show the sign-in form; POST: the user's choice → the consent
+ * prompt when the app asks for a permission the user has not granted, else the code.
+ * POST /consent: the user's answer to that prompt → code or access_denied.
+ */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import {
@@ -11,10 +15,18 @@ import {
   multiTenantSegments,
 } from "../context.ts";
 import { aadsts, type EntraErrorInput, entraError } from "../entra-error.ts";
-import { errorPage, pageSecurityHeaders, signInFields, signInPage } from "../pages.ts";
+import {
+  consentFields,
+  consentPage,
+  errorPage,
+  pageSecurityHeaders,
+  signInFields,
+  signInPage,
+} from "../pages.ts";
 import { isRegisteredRedirectUri } from "../redirect-uri.ts";
-import { parseScopes } from "../scopes.ts";
+import { adminConsentedGraphScopes, graphScopeDescriptions, parseScopes } from "../scopes.ts";
 import { clientInfo, newAuthorizationCode, newSessionId } from "../tokens.ts";
+import type { TestUser } from "../types.ts";
 import { applyDelay, type TenantParams } from "./tenant.ts";
 
 /** Authorization codes live ~10 minutes at Entra; an open sign-in form a little longer. */
@@ -71,16 +83,20 @@ export function authorizeRoutes(app: FastifyInstance, ctx: EmulatorContext) {
         codeChallenge: query.code_challenge,
         loginHint: query.login_hint,
         clientCapabilities: clientCapabilities(query.claims),
+        forceConsent: query.prompt === "consent",
         createdAt: ctx.now(),
       };
 
       const session = currentSession(ctx, request);
       if (query.prompt === "none") {
         if (!session) return back(aadsts.loginRequired());
+        if (scopesToConsent(ctx, authorization, session.userOid).length > 0) {
+          return back(aadsts.consentRequiredSilently(client.clientId));
+        }
         return redirectWithCode(ctx, reply, authorization, session);
       }
 
-      forgetStaleTransactions(ctx);
+      forgetStale(ctx);
       const transaction = randomUUID();
       ctx.transactions.set(transaction, authorization);
       return reply.headers(pageSecurityHeaders).send(
@@ -135,8 +151,107 @@ export function authorizeRoutes(app: FastifyInstance, ctx: EmulatorContext) {
       for (const path of sessionCookiePaths(ctx)) {
         reply.setCookie(sessionCookie, session.sid, { path, httpOnly: true, sameSite: "lax" });
       }
+      // Like Entra, the user is signed in before the prompt: declining keeps the session.
+      const scopes = scopesToConsent(ctx, authorization, user.oid);
+      if (scopes.length === 0) return redirectWithCode(ctx, reply, authorization, session);
+      forgetStale(ctx);
+      const pending = randomUUID();
+      ctx.pendingConsents.set(pending, {
+        authorization,
+        userOid: user.oid,
+        sid: session.sid,
+        scopes,
+        createdAt: ctx.now(),
+      });
+      return showConsent(ctx, reply, request.params.tenant, pending, user, scopes, authorization);
+    },
+  );
+
+  app.post<{ Params: TenantParams; Body: Partial<Record<string, string>> }>(
+    "/:tenant/oauth2/v2.0/consent",
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const id = body[consentFields.request] ?? "";
+      const pending = ctx.pendingConsents.get(id);
+      // Single use: a replayed or stale form never reaches a decision.
+      ctx.pendingConsents.delete(id);
+      if (!pending || ctx.now() - pending.createdAt > transactionLifetimeMs) {
+        return showError(reply, 400, {
+          error: "invalid_request",
+          code: 90015,
+          message: "The consent request expired or was already used. Start the sign-in again.",
+        });
+      }
+      // The prompt belongs to the browser that signed in, and only while that session lasts.
+      const session = currentSession(ctx, request);
+      if (!session || session.sid !== pending.sid || session.userOid !== pending.userOid) {
+        return showError(reply, 400, {
+          error: "invalid_request",
+          code: 90015,
+          message:
+            "The consent request does not belong to this browser's sign-in session. Start the sign-in again.",
+        });
+      }
+      const { authorization } = pending;
+      const decision = body[consentFields.decision];
+      if (decision === consentFields.cancel) {
+        return redirectWithError(
+          ctx,
+          reply,
+          authorization.redirectUri,
+          aadsts.userCancelled(),
+          authorization.state,
+        );
+      }
+      if (decision !== consentFields.accept) {
+        return showError(reply, 400, {
+          error: "invalid_request",
+          code: 900144,
+          message: `The consent form must send ${consentFields.decision}=${consentFields.accept} or ${consentFields.decision}=${consentFields.cancel}. Start the sign-in again.`,
+        });
+      }
+      ctx.consents.grant(authorization.client.clientId, pending.userOid, pending.scopes);
       return redirectWithCode(ctx, reply, authorization, session);
     },
+  );
+}
+
+/**
+ * The requested Graph permissions the prompt must list: those the user has not granted this
+ * app (the admin-consented ones never), or with `prompt=consent` all of them.
+ */
+function scopesToConsent(
+  ctx: EmulatorContext,
+  authorization: AuthorizationRequest,
+  userOid: string,
+): string[] {
+  const requested = parseScopes(authorization.scopes.join(" ")).graph;
+  if (authorization.forceConsent) {
+    return requested.length > 0 ? requested : [...adminConsentedGraphScopes];
+  }
+  return ctx.consents.missing(authorization.client.clientId, userOid, requested);
+}
+
+function showConsent(
+  ctx: EmulatorContext,
+  reply: FastifyReply,
+  tenant: string,
+  pending: string,
+  user: TestUser,
+  scopes: string[],
+  authorization: AuthorizationRequest,
+) {
+  return reply.headers(pageSecurityHeaders).send(
+    consentPage({
+      action: `${ctx.browserUrl}/${tenant}/oauth2/v2.0/consent`,
+      request: pending,
+      clientId: authorization.client.clientId,
+      user,
+      permissions: scopes.map((scope) => ({
+        scope,
+        description: graphScopeDescriptions[scope] ?? scope,
+      })),
+    }),
   );
 }
 
@@ -215,9 +330,11 @@ export function clientCapabilities(claims: string | undefined): string[] {
   }
 }
 
-function forgetStaleTransactions(ctx: EmulatorContext) {
+function forgetStale(ctx: EmulatorContext) {
   const now = ctx.now();
-  for (const [id, t] of ctx.transactions) {
-    if (now - t.createdAt > transactionLifetimeMs) ctx.transactions.delete(id);
+  for (const records of [ctx.transactions, ctx.pendingConsents]) {
+    for (const [id, record] of records) {
+      if (now - record.createdAt > transactionLifetimeMs) records.delete(id);
+    }
   }
 }

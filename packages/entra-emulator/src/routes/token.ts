@@ -50,7 +50,8 @@ export function tokenRoutes(app: FastifyInstance, ctx: EmulatorContext) {
           grantType === "authorization_code"
             ? redeemCode(ctx, client, body)
             : redeemRefreshToken(ctx, client, body);
-        return sendTokens(ctx, reply, subject);
+        // Awaited so a TokenError thrown while minting lands in the catch below.
+        return await sendTokens(ctx, reply, subject);
       } catch (error) {
         if (!(error instanceof TokenError)) throw error;
         return sendEntraError(ctx, request, reply, error.status, error.input);
@@ -150,6 +151,11 @@ function redeemRefreshToken(
 async function sendTokens(ctx: EmulatorContext, reply: FastifyReply, subject: TokenSubject) {
   const scopes = parseScopes(subject.scope.join(" "));
   if (scopes.foreign) throw new TokenError(400, aadsts.invalidResource(scopes.foreign));
+  // A refresh token does not carry consent: it is checked on every use, so revoking consent
+  // (or asking for a new permission) sends the app back to the interactive prompt.
+  if (ctx.consents.missing(subject.clientId, subject.user.oid, scopes.graph).length > 0) {
+    throw new TokenError(400, aadsts.consentRequired(subject.clientId));
+  }
   const scope = grantedScope(scopes);
   const granted = { ...subject, scope };
   const access = await mintGraphAccessToken(ctx, granted);

@@ -76,13 +76,16 @@ async function main() {
     Object.assign(bffEnv, entra);
   } else {
     log("dev", "No ENTRA_* settings: starting the local Entra ID emulator (offline, dev-only).");
-    emulator = await startEmulator(emulatorPort);
+    emulator = await startEmulator(emulatorPort, webOrigin);
     users = await emulatorTestUsers();
     Object.assign(bffEnv, {
       ENTRA_AUTHORITY: emulator.authority,
       ENTRA_CLIENT_ID: process.env.EMULATOR_CLIENT_ID || "00000000-0000-0000-0000-0000000b0ff1",
       ENTRA_CLIENT_SECRET: process.env.EMULATOR_CLIENT_SECRET || "dev-only-emulator-secret",
       GRAPH_BASE_URL: emulator.graphBaseUrl,
+      // Scopes the emulator knows, so incremental consent can be tried out in development.
+      INCREMENTAL_SCOPES:
+        process.env.INCREMENTAL_SCOPES || "User.ReadBasic.All Calendars.Read Mail.Read",
       // The emulator's https side uses a generated dev CA; only these child processes trust it.
       NODE_EXTRA_CA_CERTS: emulator.caFile,
     });
@@ -130,9 +133,11 @@ function sessionKeys() {
   return randomBytes(32).toString("base64");
 }
 
-async function startEmulator(port) {
+async function startEmulator(port, webOrigin) {
   start("emulator", ["--filter", "@entra-bff/entra-emulator", "run", "start"], {
     EMULATOR_PORT: String(port),
+    // Signing out at the emulator ends the dev session too, as Entra's front-channel logout does.
+    EMULATOR_FRONTCHANNEL_LOGOUT_URI: `${webOrigin}/auth/frontchannel-logout`,
   });
   // The emulator answers plain http on its port too (it sniffs TLS), so no CA is needed here.
   const browserUrl = `http://localhost:${port}`;

@@ -20,6 +20,7 @@ import { createMetrics, type Metrics } from "./metrics.ts";
 import { requireCsrfHeader } from "./plugins/anti-forgery.ts";
 import { staticSpa } from "./plugins/static-spa.ts";
 import { callbackRoute } from "./routes/callback.ts";
+import { frontchannelLogoutRoute } from "./routes/frontchannel-logout.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
@@ -139,6 +140,7 @@ export async function buildApp(
     await auth.register(callbackRoute, { context });
     await auth.register(sessionRoute, { context });
     await auth.register(logoutRoute, { context });
+    await auth.register(frontchannelLogoutRoute, { context });
   });
 
   await app.register(async (api) => {

@@ -37,20 +37,29 @@ const randomToken = () => randomBytes(32).toString("base64url");
  */
 export async function beginAuthorization(
   context: AuthorizationContext,
-  request: { returnTo: string; claims?: string | undefined },
+  request: {
+    returnTo: string;
+    claims?: string | undefined;
+    extraScopes?: string[] | undefined;
+    /** The signed-in user's `login_hint` claim, when signing in again as them. */
+    loginHint?: string | undefined;
+  },
   now: number,
 ): Promise<{ url: string; transaction: SignInTransaction }> {
   const { verifier, challenge } = await pkce.generatePkceCodes();
+  const extraScopes = request.extraScopes?.length ? request.extraScopes : undefined;
   const transaction: SignInTransaction = {
     state: randomToken(),
     nonce: randomToken(),
     codeVerifier: verifier,
     returnTo: request.returnTo,
+    ...(extraScopes ? { extraScopes } : {}),
     createdAt: now,
   };
   const client = createEntraClient(context.config, context.metadata, context.log);
   const url = await client.getAuthCodeUrl({
-    scopes: context.config.scopes,
+    scopes: sessionScopes(context.config, transaction),
+    ...(request.loginHint ? { loginHint: request.loginHint } : {}),
     redirectUri: context.config.redirectUri,
     responseMode: msal.ResponseMode.QUERY,
     state: transaction.state,
@@ -60,6 +69,11 @@ export async function beginAuthorization(
     ...(request.claims ? { claims: request.claims } : {}),
   });
   return { url, transaction };
+}
+
+/** SCOPES, plus what this sign-in asked for beyond them (incremental consent). */
+export function sessionScopes(config: Config, transaction: SignInTransaction): string[] {
+  return [...new Set([...config.scopes, ...(transaction.extraScopes ?? [])])];
 }
 
 export interface CompletedAuthorization {
@@ -88,7 +102,7 @@ export async function completeAuthorization(
       code,
       codeVerifier: transaction.codeVerifier,
       redirectUri: context.config.redirectUri,
-      scopes: context.config.scopes,
+      scopes: sessionScopes(context.config, transaction),
       // MSAL compares it too, and rejects an ID token carrying a nonce it was not given.
       nonce: transaction.nonce,
     });

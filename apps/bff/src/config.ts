@@ -12,6 +12,11 @@ export interface Config {
   graphBaseUrl: string;
   /** Short-form delegated scopes (`User.Read`); MSAL adds `openid profile offline_access`. */
   scopes: string[];
+  /**
+   * Scopes `/auth/login?scopes=` may add (incremental consent). An allowlist: a link
+   * from anywhere must not make a user consent to permissions the app never uses.
+   */
+  incrementalScopes: string[];
   /** The origin the browser sees, e.g. `https://app.contoso.com`. */
   publicOrigin: string;
   /** `${publicOrigin}/auth/callback`. */
@@ -85,7 +90,13 @@ export function loadConfig(env: Env): Config {
     read("GRAPH_BASE_URL") ?? "https://graph.microsoft.com/v1.0",
     problems,
   );
-  const scopes = parseScopes(read("SCOPES") ?? "User.Read", problems);
+  const scopes = parseScopes("SCOPES", read("SCOPES") ?? "User.Read", problems);
+  const incrementalScopes = parseScopes(
+    "INCREMENTAL_SCOPES",
+    read("INCREMENTAL_SCOPES") ?? "",
+    problems,
+    { allowEmpty: true },
+  );
   const publicOrigin = parsePublicOrigin(
     required("PUBLIC_ORIGIN", "the origin the browser sees, e.g. https://app.contoso.com"),
     problems,
@@ -158,6 +169,7 @@ export function loadConfig(env: Env): Config {
     clientSecret: clientSecret!,
     graphBaseUrl: graphBaseUrl!,
     scopes: scopes!,
+    incrementalScopes: incrementalScopes!.filter((s) => !scopes!.includes(s)),
     publicOrigin: publicOrigin!,
     redirectUri: `${publicOrigin}/auth/callback`,
     secureCookies: publicOrigin!.startsWith("https:"),
@@ -216,10 +228,21 @@ function parseHttpsUrl(name: string, value: string, problems: string[]): string 
   return url.href.replace(/\/+$/, "");
 }
 
-function parseScopes(value: string, problems: string[]): string[] | undefined {
-  const scopes = value.split(/[\s,]+/).filter(Boolean);
-  if (scopes.length === 0) {
-    problems.push("SCOPES must name at least one scope, e.g. User.Read.");
+function parseScopes(
+  name: string,
+  value: string,
+  problems: string[],
+  options: { allowEmpty?: boolean } = {},
+): string[] | undefined {
+  const scopes = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
+  if (scopes.length === 0 && !options.allowEmpty) {
+    problems.push(`${name} must name at least one scope, e.g. User.Read.`);
+    return undefined;
+  }
+  // RFC 6749 3.3 scope-token: printable ASCII without space, quote or backslash.
+  const malformed = scopes.find((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s));
+  if (malformed !== undefined) {
+    problems.push(`${name} contains a malformed scope: ${JSON.stringify(malformed.slice(0, 80))}.`);
     return undefined;
   }
   const longForm = scopes.filter((s) => s.toLowerCase().startsWith("https://graph.microsoft.com/"));
@@ -227,7 +250,7 @@ function parseScopes(value: string, problems: string[]): string[] | undefined {
     // Entra answers with short-form Graph scopes; a long-form request never matches, so
     // every renewal would look like a scope change.
     problems.push(
-      `SCOPES must use the short form for Microsoft Graph (e.g. "User.Read", not "${longForm[0]}").`,
+      `${name} must use the short form for Microsoft Graph (e.g. "User.Read", not "${longForm[0]}").`,
     );
     return undefined;
   }

@@ -131,6 +131,8 @@ export class TimeoutNetworkClient implements msal.INetworkModule {
 export type IdpFailure =
   /** The user must sign in again, satisfying `claims` when given (Conditional Access). */
   | { kind: "interaction_required"; claims: string | undefined }
+  /** The user has not consented (or no longer consents) to a requested scope: AADSTS65001. */
+  | { kind: "consent_required" }
   /** The refresh token or code is no good (`invalid_grant`): the user must sign in again. */
   | { kind: "rejected" }
   /** No answer within IDP_TIMEOUT_MS. */
@@ -146,6 +148,9 @@ export type IdpFailure =
  * "sign in again" just like `InteractionRequiredAuthError`.
  */
 export function classifyIdpError(error: unknown): IdpFailure {
+  if (error instanceof msal.AuthError && isConsentRequired(error)) {
+    return { kind: "consent_required" };
+  }
   if (error instanceof msal.InteractionRequiredAuthError) {
     return { kind: "interaction_required", claims: error.claims || undefined };
   }
@@ -169,6 +174,11 @@ export function classifyIdpError(error: unknown): IdpFailure {
     }
   }
   return { kind: "error" };
+}
+
+/** Entra answers AADSTS65001 as `invalid_grant` with `suberror: consent_required`. */
+function isConsentRequired(error: msal.AuthError): boolean {
+  return error.errorCode === "consent_required" || error.subError === "consent_required";
 }
 
 /**

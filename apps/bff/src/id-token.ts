@@ -11,6 +11,8 @@ export interface IdTokenClaims extends JWTPayload {
   name?: string;
   preferred_username?: string;
   login_hint?: string;
+  /** Entra's session id: front-channel logout names it. */
+  sid?: string;
   nonce: string;
 }
 

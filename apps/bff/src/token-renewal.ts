@@ -15,13 +15,18 @@ import type { IdpMetadata } from "./idp-metadata.ts";
 import type { Metrics } from "./metrics.ts";
 import type { TokenSet } from "./session/token-store.ts";
 
-/** The refresh token was refused: the user has to sign in again (with `claims`, if any). */
+/**
+ * The refresh token was refused: the user has to sign in again (with `claims`, if any), or
+ * has to consent to a scope first (`consentRequired`).
+ */
 export class RenewalRefusedError extends Error {
   readonly claims: string | undefined;
+  readonly consentRequired: boolean;
   constructor(failure: IdpFailure, cause: unknown) {
     super("the identity provider refused to renew the session", { cause });
     this.name = "RenewalRefusedError";
     this.claims = failure.kind === "interaction_required" ? failure.claims : undefined;
+    this.consentRequired = failure.kind === "consent_required";
   }
 }
 
@@ -110,6 +115,7 @@ function renewalError(error: unknown): Error {
   const failure = classifyIdpError(error);
   switch (failure.kind) {
     case "interaction_required":
+    case "consent_required":
     case "rejected":
       return new RenewalRefusedError(failure, error);
     case "timeout":

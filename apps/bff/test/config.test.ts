@@ -29,6 +29,7 @@ describe("loadConfig", () => {
       authorityHost: "login.microsoftonline.com",
       graphBaseUrl: "https://graph.microsoft.com/v1.0",
       scopes: ["User.Read"],
+      incrementalScopes: [],
       publicOrigin: "https://app.contoso.com",
       redirectUri: "https://app.contoso.com/auth/callback",
       secureCookies: true,
@@ -43,6 +44,26 @@ describe("loadConfig", () => {
       sessionAbsoluteHours: 24,
     });
     expect(config.sessionKeys.map((k) => k[0])).toEqual([1, 2]);
+  });
+
+  it("reads INCREMENTAL_SCOPES as an allowlist beside SCOPES, and checks it like SCOPES", () => {
+    const config = loadConfig({
+      ...valid,
+      SCOPES: "User.Read",
+      INCREMENTAL_SCOPES: "Calendars.Read, User.Read Calendars.Read",
+    });
+    expect(config.incrementalScopes).toEqual(["Calendars.Read"]);
+    expect(
+      problemsOf({
+        ...valid,
+        INCREMENTAL_SCOPES: "https://graph.microsoft.com/Mail.Read",
+      }),
+    ).toEqual([
+      'INCREMENTAL_SCOPES must use the short form for Microsoft Graph (e.g. "User.Read", not "https://graph.microsoft.com/Mail.Read").',
+    ]);
+    expect(problemsOf({ ...valid, SCOPES: 'User.Read "x"' })).toEqual([
+      `SCOPES contains a malformed scope: ${JSON.stringify('"x"')}.`,
+    ]);
   });
 
   it("keeps the port in the known authority (MSAL matches host:port)", () => {

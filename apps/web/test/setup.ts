@@ -3,5 +3,6 @@ import { afterEach } from "vitest";
 
 afterEach(() => {
   cleanup();
+  window.sessionStorage.clear();
   window.history.replaceState(null, "", "/");
 });

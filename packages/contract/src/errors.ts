@@ -73,6 +73,8 @@ export const signInErrorCodes = {
   invalidIdToken: "invalid_id_token",
   /** The identity provider could not be reached or did not answer in time. */
   idpUnavailable: "idp_unavailable",
+  /** `/auth/login?scopes=` named a scope outside the BFF's INCREMENTAL_SCOPES allowlist. */
+  scopeNotAllowed: "scope_not_allowed",
 } as const;
 
 export type SignInErrorCode = (typeof signInErrorCodes)[keyof typeof signInErrorCodes];
@@ -86,6 +88,8 @@ export const signInErrorMessages: Record<SignInErrorCode, string> = {
   invalid_id_token:
     "The identity returned by Microsoft could not be verified, so you were not signed in.",
   idp_unavailable: "Microsoft sign-in is not reachable right now. Please try again in a moment.",
+  scope_not_allowed:
+    "This app asked for a permission it is not set up to request, so sign-in was not started.",
 };
 
 export function isSignInErrorCode(value: unknown): value is SignInErrorCode {

@@ -10,9 +10,10 @@ import {
 } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
-import { completeAuthorization, SignInError } from "../authorization.ts";
+import { completeAuthorization, SignInError, sessionScopes } from "../authorization.ts";
 import type { RouteOptions } from "../context.ts";
 import { newIdentity, writeIdentity } from "../session/identity.ts";
+import { isIdpSessionId } from "../session/revocation.ts";
 
 const CallbackQuerySchema = Type.Object({
   code: Type.Optional(Type.String()),
@@ -86,6 +87,7 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
               tenantId: claims.tid,
             },
             loginHint: claims.login_hint,
+            idpSid: isIdpSessionId(claims.sid) ? claims.sid : undefined,
           },
           now,
         );
@@ -97,7 +99,7 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
             refreshToken: completed.refreshToken,
             accessToken: completed.accessToken,
             accessTokenExpiresAt: completed.accessTokenExpiresAt,
-            scopes: config.scopes,
+            scopes: sessionScopes(config, transaction),
           },
           identity.absoluteExpiresAt,
           now,

@@ -3,13 +3,17 @@ import { paths, signInErrorCodes, signInErrorParam } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { beginAuthorization } from "../authorization.ts";
+import type { Config } from "../config.ts";
 import type { RouteOptions } from "../context.ts";
 import { safeReturnTo } from "../return-to.ts";
+import { readUnexpiredIdentity } from "../session/identity.ts";
 
 const LoginQuerySchema = Type.Object({
   returnTo: Type.Optional(Type.String()),
   /** A CAE claims challenge to satisfy (base64 or base64url JSON), from `/api/me`'s `loginUrl`. */
   claims: Type.Optional(Type.String({ maxLength: 4096 })),
+  /** Incremental consent: space-separated scopes beyond SCOPES, each in INCREMENTAL_SCOPES. */
+  scopes: Type.Optional(Type.String({ maxLength: 1024 })),
 });
 
 export const loginRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { context }) => {
@@ -27,15 +31,51 @@ export const loginRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         303,
       );
     }
+    const requested = parseScopeList(request.query.scopes);
+    const extraScopes = allowedScopes(requested, config);
+    if (extraScopes === undefined) {
+      request.log.warn({ scopes: requested.slice(0, 10) }, "sign-in refused: scope not allowed");
+      return reply.redirect(
+        `${config.publicOrigin}/?${signInErrorParam}=${signInErrorCodes.scopeNotAllowed}`,
+        303,
+      );
+    }
+    const claims = decodeClaims(request.query.claims);
+    // Signing in again to satisfy a challenge or add consent: Entra can skip its account
+    // picker for the user already signed in. Only a hint; the callback trusts the ID token.
+    const loginHint =
+      claims || extraScopes.length > 0
+        ? readUnexpiredIdentity(request, context.now())?.loginHint
+        : undefined;
     const { url, transaction } = await beginAuthorization(
       { config, metadata: idp.get(), log: request.log },
-      { returnTo, claims: decodeClaims(request.query.claims) },
+      { returnTo, claims, extraScopes, loginHint },
       context.now(),
     );
     transactions.save(request, reply, transaction, context.now());
     return reply.redirect(url, 302);
   });
 };
+
+function parseScopeList(value: string | undefined): string[] {
+  return (value ?? "").split(/[\s,]+/).filter(Boolean);
+}
+
+/**
+ * The requested scopes beyond SCOPES, spelled as INCREMENTAL_SCOPES spells them; `undefined`
+ * when any is not allowed. Scope names are case-insensitive at Entra.
+ */
+function allowedScopes(requested: string[], config: Config): string[] | undefined {
+  const extra = new Set<string>();
+  for (const scope of requested) {
+    const lower = scope.toLowerCase();
+    if (config.scopes.some((s) => s.toLowerCase() === lower)) continue;
+    const allowed = config.incrementalScopes.find((s) => s.toLowerCase() === lower);
+    if (allowed === undefined) return undefined;
+    extra.add(allowed);
+  }
+  return [...extra];
+}
 
 /** Accepts the claims JSON base64- or base64url-encoded; anything else is ignored. */
 function decodeClaims(value: string | undefined): string | undefined {

@@ -9,6 +9,7 @@ import {
 } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Config } from "../config.ts";
 import type { BffContext, RouteOptions } from "../context.ts";
 import { BffError, notAuthenticated, sessionExpired } from "../errors.ts";
 import { fetchProfile, GraphUnauthorizedError } from "../graph-client.ts";
@@ -65,7 +66,7 @@ export const meRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { co
         return await callGraph(tokens.accessToken!);
       } catch (error) {
         if (!(error instanceof GraphUnauthorizedError)) throw error;
-        if (error.claims) throw claimsChallenge(request, config.publicOrigin, error.claims);
+        if (error.claims) throw claimsChallenge(request, config, error.claims);
         throw new BffError(
           apiErrorCodes.graphError,
           502,
@@ -100,7 +101,8 @@ async function renewOrEnd(
     );
   } catch (error) {
     if (!(error instanceof RenewalRefusedError)) throw error;
-    if (claims) throw claimsChallenge(request, context.config.publicOrigin, error.claims ?? claims);
+    if (error.consentRequired) throw consentRequired(request, context.config, tokens.scopes);
+    if (claims) throw claimsChallenge(request, context.config, error.claims ?? claims);
     request.log.info({ sid: identity.sid }, "session could not be renewed; ended");
     endSession(context, request, reply);
     throw sessionExpired(error);
@@ -114,21 +116,43 @@ function endSession(context: BffContext, request: FastifyRequest, reply: Fastify
   context.tokens.clear(request, reply);
 }
 
-/** 401 with a sign-in URL that carries the claims; the sign-in returns to the page the SPA was on. */
-function claimsChallenge(request: FastifyRequest, publicOrigin: string, claims: string): BffError {
-  const referer = request.headers.referer;
-  let returnTo = "/";
-  if (referer?.startsWith(`${publicOrigin}/`)) {
-    returnTo = safeReturnTo(referer.slice(publicOrigin.length), publicOrigin);
-  }
-  const query = new URLSearchParams({
-    returnTo,
-    claims: Buffer.from(claims, "utf8").toString("base64url"),
-  });
+/** 401 with a sign-in URL that carries the claims; the session is kept. */
+function claimsChallenge(request: FastifyRequest, config: Config, claims: string): BffError {
   return new BffError(
     apiErrorCodes.claimsChallenge,
     401,
     "Conditional Access requires you to sign in again to continue.",
-    { loginUrl: `${paths.login}?${query}` },
+    {
+      loginUrl: loginUrl(request, config, {
+        claims: Buffer.from(claims, "utf8").toString("base64url"),
+      }),
+    },
   );
+}
+
+/**
+ * 401 with a sign-in URL that asks again for the session's scopes (Entra then shows its
+ * consent prompt); the session is kept.
+ */
+function consentRequired(request: FastifyRequest, config: Config, scopes: string[]): BffError {
+  const extra = scopes.filter((scope) => config.incrementalScopes.includes(scope));
+  return new BffError(
+    apiErrorCodes.consentRequired,
+    401,
+    "This app needs your consent to a permission before it can continue.",
+    { loginUrl: loginUrl(request, config, extra.length > 0 ? { scopes: extra.join(" ") } : {}) },
+  );
+}
+
+/**
+ * `/auth/login` returning to the page the request came from when the browser said so
+ * (the SPA, served with `no-referrer`, replaces `returnTo` with its own location).
+ */
+function loginUrl(request: FastifyRequest, config: Config, params: Record<string, string>): string {
+  const referer = request.headers.referer;
+  let returnTo = "/";
+  if (referer?.startsWith(`${config.publicOrigin}/`)) {
+    returnTo = safeReturnTo(referer.slice(config.publicOrigin.length), config.publicOrigin);
+  }
+  return `${paths.login}?${new URLSearchParams({ returnTo, ...params })}`;
 }

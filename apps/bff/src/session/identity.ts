@@ -12,6 +12,8 @@ export interface Identity {
   user: SessionUser;
   /** The ID token's `login_hint` claim, for a logout without Entra's account picker. */
   loginHint?: string;
+  /** The ID token's `sid` claim: Entra's session, named by front-channel logout. */
+  idpSid?: string;
   /** Epoch milliseconds. */
   createdAt: number;
   absoluteExpiresAt: number;
@@ -24,18 +26,30 @@ declare module "@fastify/secure-session" {
   }
 }
 
-/** Idle expiry is extended at most this often, so active use does not re-issue the cookie on every request. */
-const idleTouchIntervalMs = 60_000;
+/**
+ * Idle expiry is extended at most this often, so active use does not re-issue the cookie on
+ * every request; a tenth of a short idle lifetime at most, or with SESSION_IDLE_MINUTES=1 a
+ * user active every few seconds would still be signed out after a minute.
+ */
+export function idleTouchIntervalMs(config: Config): number {
+  return Math.min(60_000, (config.sessionIdleMinutes * 60_000) / 10);
+}
 
 export function newIdentity(
   config: Config,
-  fields: { sid: string; user: SessionUser; loginHint: string | undefined },
+  fields: {
+    sid: string;
+    user: SessionUser;
+    loginHint: string | undefined;
+    idpSid: string | undefined;
+  },
   now: number,
 ): Identity {
   return {
     sid: fields.sid,
     user: fields.user,
     ...(fields.loginHint ? { loginHint: fields.loginHint } : {}),
+    ...(fields.idpSid ? { idpSid: fields.idpSid } : {}),
     createdAt: now,
     absoluteExpiresAt: now + config.sessionAbsoluteHours * 3_600_000,
     idleExpiresAt: Math.min(
@@ -61,14 +75,9 @@ export async function readIdentity(
   now: number,
   revocations: RevocationStore,
 ): Promise<Identity | undefined> {
-  const identity = request.session.get("identity");
-  if (!isIdentity(identity)) return undefined;
-  if (identityExpiresAt(identity) <= now) {
-    request.log.debug({ sid: identity.sid }, "session expired");
-    request.session.delete();
-    return undefined;
-  }
-  if (await revocations.isRevoked(identity.sid, now)) {
+  const identity = readUnexpiredIdentity(request, now);
+  if (!identity) return undefined;
+  if (await revocations.isEnded(identity, now)) {
     request.log.info({ sid: identity.sid }, "cookie of an ended session refused");
     request.session.delete();
     return undefined;
@@ -78,6 +87,21 @@ export async function readIdentity(
     request.session.options(
       sessionCookieOptions(config, (identity.absoluteExpiresAt - now) / 1000),
     );
+  }
+  return identity;
+}
+
+/**
+ * The identity if the cookie holds one that has not expired, without asking the revocation
+ * store: for ending a session, which must work even when that store is down.
+ */
+export function readUnexpiredIdentity(request: FastifyRequest, now: number): Identity | undefined {
+  const identity = request.session.get("identity");
+  if (!isIdentity(identity)) return undefined;
+  if (identityExpiresAt(identity) <= now) {
+    request.log.debug({ sid: identity.sid }, "session expired");
+    request.session.delete();
+    return undefined;
   }
   return identity;
 }
@@ -104,7 +128,7 @@ export function touchIdentity(
     now + config.sessionIdleMinutes * 60_000,
     identity.absoluteExpiresAt,
   );
-  if (idleExpiresAt - identity.idleExpiresAt < idleTouchIntervalMs) return;
+  if (idleExpiresAt - identity.idleExpiresAt < idleTouchIntervalMs(config)) return;
   writeIdentity(request, config, { ...identity, idleExpiresAt }, now);
 }
 
@@ -120,6 +144,7 @@ function isIdentity(value: unknown): value is Identity {
     typeof v.createdAt === "number" &&
     typeof v.absoluteExpiresAt === "number" &&
     typeof v.idleExpiresAt === "number" &&
+    (v.idpSid === undefined || typeof v.idpSid === "string") &&
     typeof v.user === "object" &&
     v.user !== null &&
     typeof v.user.oid === "string" &&

@@ -4,9 +4,12 @@
 import { apiErrorCodes } from "@entra-bff/contract";
 import { Redis } from "ioredis";
 import { BffError } from "../errors.ts";
-import type { RevocationStore } from "./revocation.ts";
+import { idpLogoutClockSkewMs, type RevocationStore, type SessionRef } from "./revocation.ts";
 
-export const redisKeyPrefix = "entra-bff:revoked:";
+/** Every key this store writes starts with this. */
+export const redisKeyPrefix = "entra-bff:";
+const sessionKey = (sid: string) => `${redisKeyPrefix}revoked:${sid}`;
+const idpSessionKey = (idpSid: string) => `${redisKeyPrefix}idp-signed-out:${idpSid}`;
 
 export interface RedisRevocationOptions {
   /** Connect and per-command limit: a session check must not hang on a dead Redis. */
@@ -14,7 +17,7 @@ export interface RedisRevocationOptions {
 }
 
 /**
- * Fails closed: when Redis does not answer, `isRevoked` and `revoke` throw a 503
+ * Fails closed: when Redis does not answer, every method throws a 503
  * `session_store_unavailable` instead of guessing, because accepting a possibly revoked
  * cookie is worse than a short outage of signed-in requests.
  */
@@ -44,11 +47,25 @@ export class RedisRevocationStore implements RevocationStore {
   async revoke(sid: string, until: number, now = Date.now()): Promise<void> {
     const seconds = Math.ceil((until - now) / 1000);
     if (seconds <= 0) return;
-    await this.#run(() => this.#redis.set(redisKeyPrefix + sid, "1", "EX", seconds));
+    await this.#run(() => this.#redis.set(sessionKey(sid), "1", "EX", seconds));
   }
 
-  async isRevoked(sid: string, _now: number): Promise<boolean> {
-    return (await this.#run(() => this.#redis.exists(redisKeyPrefix + sid))) === 1;
+  async endIdpSession(idpSid: string, at: number, until: number): Promise<void> {
+    const seconds = Math.ceil((until - at) / 1000);
+    if (seconds <= 0) return;
+    await this.#run(() => this.#redis.set(idpSessionKey(idpSid), String(at), "EX", seconds));
+  }
+
+  async isEnded(session: SessionRef, _now: number): Promise<boolean> {
+    if (session.idpSid === undefined) {
+      return (await this.#run(() => this.#redis.exists(sessionKey(session.sid)))) === 1;
+    }
+    const idpSid = session.idpSid;
+    const [revoked, idpEndedAt] = await this.#run(() =>
+      this.#redis.mget(sessionKey(session.sid), idpSessionKey(idpSid)),
+    );
+    if (revoked !== null && revoked !== undefined) return true;
+    return idpEndedAt != null && session.createdAt <= Number(idpEndedAt) + idpLogoutClockSkewMs;
   }
 
   async close(): Promise<void> {

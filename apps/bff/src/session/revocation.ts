@@ -1,33 +1,97 @@
 // Ended sessions. A cookie is self-contained and cannot be recalled, so a copy taken before
-// logout would still work; the BFF remembers each ended session id until the session's
-// absolute expiry (after which the cookie is refused anyway).
+// logout would still work; the BFF remembers each ended session until it would have expired
+// anyway. Two kinds of entry:
+// - a BFF session id ended by POST /auth/logout (the user's own browser);
+// - an identity provider session (`sid` claim) ended at Entra, reported by front-channel
+//   logout: that request comes from an iframe without our cookies, so the BFF cannot clear
+//   them; it refuses every session that IdP session started before the logout instead.
+
+/** What a revocation check needs to know about a session. */
+export interface SessionRef {
+  sid: string;
+  /** The ID token's `sid` claim: the identity provider's session, when it sent one. */
+  idpSid?: string | undefined;
+  /** Epoch milliseconds. */
+  createdAt: number;
+}
 
 export interface RevocationStore {
+  /** Ends BFF session `sid`; remembered until `until` (its absolute expiry). */
   revoke(sid: string, until: number): Promise<void>;
-  isRevoked(sid: string, now: number): Promise<boolean>;
+  /**
+   * Ends every session the identity provider session `idpSid` started up to `at`;
+   * remembered until `until` (the longest a session started before `at` can live).
+   */
+  endIdpSession(idpSid: string, at: number, until: number): Promise<void>;
+  /** Whether the session was ended by either kind of entry. One round trip. */
+  isEnded(session: SessionRef, now: number): Promise<boolean>;
 }
 
 /**
+ * Sessions an ended Entra session started up to this long after the logout (by the clock of
+ * the instance that recorded it) are refused too: instances' clocks differ a little, and a
+ * sign-in after an Entra logout gets a new Entra session id anyway, so this costs nothing.
+ */
+export const idpLogoutClockSkewMs = 5 * 60_000;
+
+/**
+ * Front-channel logout is unauthenticated by design (any page may load the iframe URL), so
+ * its entries are capped: a flood of made-up ids evicts the oldest of them, never a logout
+ * the user did here.
+ */
+export const maxIdpEntries = 100_000;
+
+/**
  * One process's memory: enough for a single instance. Several instances behind a load
- * balancer need a shared store (REDIS_URL, issue 6) implementing the same interface.
+ * balancer need the shared store (REDIS_URL) implementing the same interface.
  */
 export class MemoryRevocationStore implements RevocationStore {
-  readonly #until = new Map<string, number>();
+  readonly #sessions = new Map<string, number>();
+  /** idpSid → { at, until }; Map order is insertion order, so the first key is the oldest. */
+  readonly #idpSessions = new Map<string, { at: number; until: number }>();
 
   async revoke(sid: string, until: number): Promise<void> {
-    this.#until.set(sid, until);
+    this.#sessions.set(sid, until);
   }
 
-  async isRevoked(sid: string, now: number): Promise<boolean> {
-    const until = this.#until.get(sid);
-    if (until === undefined) return false;
-    if (until > now) return true;
-    this.#until.delete(sid);
-    return false;
+  async endIdpSession(idpSid: string, at: number, until: number): Promise<void> {
+    this.#idpSessions.delete(idpSid);
+    this.#idpSessions.set(idpSid, { at, until });
+    if (this.#idpSessions.size > maxIdpEntries) {
+      const oldest = this.#idpSessions.keys().next().value;
+      if (oldest !== undefined) this.#idpSessions.delete(oldest);
+    }
   }
 
-  /** Forgets sessions past their absolute expiry. */
+  async isEnded(session: SessionRef, now: number): Promise<boolean> {
+    const until = this.#sessions.get(session.sid);
+    if (until !== undefined) {
+      if (until > now) return true;
+      this.#sessions.delete(session.sid);
+    }
+    if (session.idpSid === undefined) return false;
+    const ended = this.#idpSessions.get(session.idpSid);
+    if (ended === undefined) return false;
+    if (ended.until <= now) {
+      this.#idpSessions.delete(session.idpSid);
+      return false;
+    }
+    return session.createdAt <= ended.at + idpLogoutClockSkewMs;
+  }
+
+  /** Forgets entries past their expiry. */
   prune(now: number): void {
-    for (const [sid, until] of this.#until) if (until <= now) this.#until.delete(sid);
+    for (const [sid, until] of this.#sessions) if (until <= now) this.#sessions.delete(sid);
+    for (const [idpSid, ended] of this.#idpSessions) {
+      if (ended.until <= now) this.#idpSessions.delete(idpSid);
+    }
   }
+}
+
+/**
+ * An identity provider session id the BFF will store: Entra's are GUIDs. Anything longer or
+ * stranger is refused rather than written to Redis keys or logs.
+ */
+export function isIdpSessionId(value: unknown): value is string {
+  return typeof value === "string" && /^[A-Za-z0-9._~:-]{1,128}$/.test(value);
 }

@@ -17,6 +17,8 @@ export interface SignInTransaction {
   nonce: string;
   codeVerifier: string;
   returnTo: string;
+  /** Incremental-consent scopes asked for beyond SCOPES; the session's tokens carry them. */
+  extraScopes?: string[];
   /** Epoch milliseconds. */
   createdAt: number;
 }
@@ -125,6 +127,8 @@ function isStoredTransaction(data: unknown): data is StoredTransaction {
     typeof v.nonce === "string" &&
     typeof v.codeVerifier === "string" &&
     typeof v.returnTo === "string" &&
+    (v.extraScopes === undefined ||
+      (Array.isArray(v.extraScopes) && v.extraScopes.every((s) => typeof s === "string"))) &&
     typeof v.createdAt === "number"
   );
 }

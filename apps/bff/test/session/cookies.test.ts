@@ -231,6 +231,26 @@ describe("session lifetime", () => {
     }
   });
 
+  it("a short idle lifetime (1 minute) is kept alive by activity every 20 s, and ends 1 minute after the last", async () => {
+    const short = await startBff(emulator, {
+      SESSION_KEYS: sessionKey(),
+      SESSION_IDLE_MINUTES: "1",
+    });
+    try {
+      const jar = await signedIn(0, short);
+      for (let i = 0; i < 6; i++) {
+        short.clock.advance(20_000);
+        expect((await me(jar, short)).statusCode).toBe(200);
+      }
+      const last = json<{ expiresAt: string }>(await session(jar, short));
+      expect(Date.parse(last.expiresAt)).toBe(short.clock.now + 60_000);
+      short.clock.advance(60_000);
+      expect(json(await session(jar, short))).toEqual({ authenticated: false });
+    } finally {
+      await short.close();
+    }
+  });
+
   it("an active session still ends at its absolute expiry", async () => {
     const short = await startBff(emulator, {
       SESSION_KEYS: sessionKey(),

@@ -1,12 +1,19 @@
 // The Redis revocation store against a real redis-server: a cookie logged out on one BFF
 // instance is refused by another sharing REDIS_URL. CI exports REDIS_TEST_URL (db 15).
-import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
+import {
+  createEmulator,
+  defaultClient,
+  type Emulator,
+  signInAs,
+  signOut,
+} from "@entra-bff/entra-emulator";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisKeyPrefix } from "../../src/session/redis-revocation.ts";
 import {
   CookieJar,
   csrf,
+  followCallback,
   json,
   sessionKey,
   signIn,
@@ -21,7 +28,12 @@ if (redisUrl === undefined && process.env.CI) {
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await createEmulator({ port: 0 });
+  emulator = await createEmulator({
+    port: 0,
+    clients: [
+      { ...defaultClient, frontchannelLogoutUri: "http://localhost:3000/auth/frontchannel-logout" },
+    ],
+  });
 });
 afterAll(async () => {
   await emulator?.close();
@@ -78,6 +90,36 @@ describe.skipIf(redisUrl === undefined)(
       });
     });
 
+    it("refuses on instance B a session Entra ended through front-channel logout on instance A", async () => {
+      const jar = new CookieJar();
+      const login = await b.request(jar, { url: "/auth/login" });
+      const signedIn = await signInAs(login.headers.location as string, 0);
+      await followCallback(b, jar, signedIn.location);
+      expect(json(await b.request(jar.clone(), { url: "/auth/session" })).authenticated).toBe(true);
+
+      const { frontchannelUris } = await signOut(
+        `${emulator.browserUrl}/${emulator.tenantId}/oauth2/v2.0/logout`,
+        { cookie: signedIn.cookie as string },
+      );
+      const url = new URL(frontchannelUris[0] as string);
+      const before = new Set(await redis.keys(`${redisKeyPrefix}*`));
+      expect((await a.request(undefined, { url: `${url.pathname}${url.search}` })).statusCode).toBe(
+        200,
+      );
+      const added = (await redis.keys(`${redisKeyPrefix}*`)).filter((k) => !before.has(k));
+      expect(added).toEqual([`${redisKeyPrefix}idp-signed-out:${url.searchParams.get("sid")}`]);
+      expect(await redis.ttl(added[0] as string)).toBeLessThanOrEqual(
+        a.config.sessionAbsoluteHours * 3600,
+      );
+
+      expect(json(await b.request(jar.clone(), { url: "/auth/session" }))).toEqual({
+        authenticated: false,
+      });
+      expect((await b.request(jar.clone(), { url: "/api/me", headers: csrf })).statusCode).toBe(
+        401,
+      );
+    });
+
     it("keeps each ended session until its absolute expiry, no longer", async () => {
       const jar = new CookieJar();
       await signIn(a, jar, 1);
@@ -114,5 +156,21 @@ describe("Redis revocation store when Redis is unreachable", () => {
         "The session store is unavailable, so the session cannot be checked. Try again shortly.",
     });
     expect(response.headers["retry-after"]).toBe("5");
+  });
+
+  it("still signs the user out (cookies cleared, on to Entra) and logs that it could not record it", async () => {
+    const jar = new CookieJar();
+    await signIn(bff, jar, 1);
+    const response = await bff.request(jar, {
+      method: "POST",
+      url: "/auth/logout",
+      headers: { ...csrf, origin: "http://localhost:3000" },
+    });
+    expect(response.statusCode).toBe(303);
+    expect(String(response.headers.location)).toContain("/oauth2/v2.0/logout");
+    expect(jar.names()).toEqual([]);
+    expect(bff.logs.some((line) => line.includes("the session store did not record it"))).toBe(
+      true,
+    );
   });
 });

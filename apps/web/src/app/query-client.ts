@@ -1,8 +1,10 @@
 /** The query cache and what happens app-wide when a query fails. */
 import { apiErrorCodes } from "@entra-bff/contract";
-import { QueryCache, QueryClient, useQueryClient } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { isApiRequestError } from "../api/client.ts";
+import { profileQueryKeys } from "../features/profile/profile-query.ts";
+import { createInteractiveSignIn } from "../features/session/interactive-sign-in.ts";
 import { sessionQuery, signedOut } from "../features/session/session-query.ts";
 
 const sessionLostCodes: ReadonlySet<string> = new Set([
@@ -53,13 +55,24 @@ export interface QueryClientOptions {
   retryDelay?: number;
 }
 
+/**
+ * A claims challenge or consent request sends the browser to sign-in (see
+ * `interactive-sign-in.ts`, which also guards against loops); a lost session shows the
+ * signed-out page. A successful `/api/me` proves the last sign-in satisfied the requirement.
+ */
 export function createQueryClient(options: QueryClientOptions = {}): QueryClient {
+  const interactiveSignIn = createInteractiveSignIn();
   const queryClient: QueryClient = new QueryClient({
     queryCache: new QueryCache({
       onError: (error) => {
         if (isSessionLost(error)) showSignedOut(queryClient);
+        else interactiveSignIn.handle(error);
+      },
+      onSuccess: (_data, query) => {
+        if (query.queryKey[0] === profileQueryKeys.all[0]) interactiveSignIn.satisfied();
       },
     }),
+    mutationCache: new MutationCache({ onError: (error) => interactiveSignIn.handle(error) }),
     defaultOptions: {
       queries: {
         retry: shouldRetry,

@@ -1,7 +1,10 @@
 /** How a failed query looks: what went wrong, and the way out (retry, or continue sign-in). */
 import { apiErrorCodes } from "@entra-bff/contract";
 import { isApiRequestError } from "../api/client.ts";
-import { isSameOrigin } from "../lib/navigation.ts";
+import {
+  type InteractiveSignInCode,
+  interactiveSignInFor,
+} from "../features/session/interactive-sign-in.ts";
 
 interface ErrorStateProps {
   title: string;
@@ -12,10 +15,14 @@ interface ErrorStateProps {
   headingLevel?: 2 | 3;
 }
 
-const interactionTitles: Record<string, string> = {
+const interactionTitles: Record<InteractiveSignInCode, string> = {
   [apiErrorCodes.claimsChallenge]: "Your organization needs you to sign in again",
   [apiErrorCodes.consentRequired]: "More permissions are needed",
 };
+
+const repeatedSignInMessage =
+  "You just signed in again, but that did not satisfy this requirement. Try once more; " +
+  "if it keeps happening, contact your administrator.";
 
 export function ErrorState({
   title,
@@ -26,19 +33,28 @@ export function ErrorState({
 }: ErrorStateProps) {
   const Heading = headingLevel === 2 ? "h2" : "h3";
   const apiError = isApiRequestError(error) ? error : undefined;
-  // Only the BFF's own sign-in endpoint may continue a sign-in: a foreign URL here would be
-  // an open redirect.
-  const loginUrl =
-    apiError?.loginUrl && isSameOrigin(apiError.loginUrl) ? apiError.loginUrl : undefined;
-  const interactionTitle = apiError ? interactionTitles[apiError.code] : undefined;
+  // Decided by the query client's handler, which sends the browser to sign-in when it is
+  // safe; a foreign `loginUrl` never gets here (it would be an open redirect).
+  const signIn = interactiveSignInFor(error);
 
-  if (loginUrl) {
+  if (signIn?.status === "redirecting") {
+    return (
+      <div className="redirecting" role="status">
+        <span className="spinner__ring" aria-hidden="true" />
+        <p>Taking you to Microsoft sign-in…</p>
+      </div>
+    );
+  }
+
+  if (signIn) {
     return (
       <div className="notice notice--warning" role="alert">
-        <Heading className="notice__title">{interactionTitle ?? "Sign-in needed"}</Heading>
-        <p className="notice__text">{apiError?.message}</p>
+        <Heading className="notice__title">{interactionTitles[signIn.request.code]}</Heading>
+        <p className="notice__text">
+          {signIn.reason === "repeated" ? repeatedSignInMessage : apiError?.message}
+        </p>
         <div className="notice__actions">
-          <a className="button button--primary" href={loginUrl}>
+          <a className="button button--primary" href={signIn.request.loginUrl}>
             Continue to sign in
           </a>
         </div>

@@ -11,6 +11,36 @@ export function currentReturnTo(): string {
   return `${url.pathname}${url.search}`;
 }
 
-export function signInUrl(returnTo: string = currentReturnTo()): string {
-  return `${paths.login}?${new URLSearchParams({ returnTo })}`;
+export interface SignInOptions {
+  /**
+   * Incremental consent: Graph permissions to ask for on top of the ones granted at the
+   * first sign-in, e.g. `["Mail.Read"]` before a feature that reads mail. Sent as ONE
+   * space-separated `scopes` parameter. The BFF validates them against its allowlist of
+   * scopes, so list exactly what the feature needs.
+   */
+  scopes?: readonly string[];
+}
+
+/**
+ * `/auth/login?returnTo=…[&scopes=…]`, for a link or `navigateTo`. Does not check the scopes
+ * against the BFF's allowlist (the BFF does); throws a TypeError for a scope that is empty or
+ * contains whitespace, which would split into other scopes.
+ *
+ * @example signInUrl("/mail", { scopes: ["Mail.Read"] }) // "/auth/login?returnTo=%2Fmail&scopes=Mail.Read"
+ */
+export function signInUrl(
+  returnTo: string = currentReturnTo(),
+  options: SignInOptions = {},
+): string {
+  const query = new URLSearchParams({ returnTo });
+  const scopes = options.scopes ?? [];
+  for (const scope of scopes) {
+    if (scope === "" || /\s/.test(scope)) {
+      throw new TypeError(
+        `A scope must be one non-empty word without spaces, got ${JSON.stringify(scope)}.`,
+      );
+    }
+  }
+  if (scopes.length > 0) query.set("scopes", scopes.join(" "));
+  return `${paths.login}?${query}`;
 }

@@ -1,0 +1,268 @@
+// Sessions in Chromium, against the production build and the Entra ID emulator: a CAE claims
+// challenge and a lost consent send the user through sign-in and back to the same page
+// (without looping); signing out of Entra from elsewhere ends this app's session
+// (front-channel logout); the expiry warning and "stay signed in".
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { browserAvailability, launchChromium } from "./fixtures/browser.ts";
+import {
+  assertBuilt,
+  freePort,
+  type ProductionBff,
+  startProductionBff,
+} from "./fixtures/production-bff.ts";
+import { jwtPattern, type TokenWatch, watchResponses } from "./fixtures/token-watch.ts";
+
+const screenshots = resolve(fileURLToPath(import.meta.url), "../../test-results/screenshots");
+const availability = browserAvailability();
+if (availability.skip) console.warn(`Skipping the browser test: ${availability.reason}`);
+
+const client = {
+  clientId: "00000000-0000-0000-0000-00000000e2e1",
+  clientSecret: "dev-only-e2e-client-secret",
+};
+
+describe.skipIf(availability.skip)("sessions in Chromium", () => {
+  let emulator: Emulator;
+  let bff: ProductionBff;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  const defaultTokenLifetime = 3600;
+
+  beforeAll(async () => {
+    assertBuilt();
+    await mkdir(screenshots, { recursive: true });
+    // The BFF's origin must be known to register its front-channel logout URL.
+    const port = await freePort();
+    emulator = await createEmulator({
+      port: 0,
+      clients: [
+        {
+          ...client,
+          redirectUris: ["http://localhost/auth/callback"],
+          frontchannelLogoutUri: `http://localhost:${port}/auth/frontchannel-logout`,
+        },
+      ],
+    });
+    bff = await startProductionBff(
+      {
+        ENTRA_AUTHORITY: emulator.authority,
+        ENTRA_CLIENT_ID: client.clientId,
+        ENTRA_CLIENT_SECRET: client.clientSecret,
+        GRAPH_BASE_URL: emulator.graphBaseUrl,
+        NODE_EXTRA_CA_CERTS: emulator.caFile,
+        INCREMENTAL_SCOPES: "Calendars.Read",
+      },
+      { port },
+    );
+    browser = await launchChromium();
+  });
+
+  afterEach(() => {
+    emulator.faults.clear();
+    emulator.settings.accessTokenLifetimeSeconds = defaultTokenLifetime;
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await bff?.close();
+    await emulator?.close();
+  });
+
+  async function openPage(): Promise<{ page: Page; context: BrowserContext; watch: TokenWatch }> {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      locale: "en-US",
+      timezoneId: "Europe/Amsterdam",
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const watch = watchResponses(page, [bff.origin, new URL(emulator.browserUrl).origin]);
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    });
+    return { page, context, watch };
+  }
+
+  /** On the emulator's account picker: pick the user, then come back to the BFF's origin. */
+  async function pickAccount(page: Page, displayName: string, consent = false): Promise<void> {
+    await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
+    await page.getByRole("button", { name: new RegExp(displayName) }).click();
+    if (consent) {
+      await page.getByRole("heading", { name: "Permissions requested" }).waitFor();
+      await page.getByRole("button", { name: "Accept" }).click();
+    }
+    await page.waitForURL((url) => url.origin === bff.origin);
+  }
+
+  async function expectProfile(page: Page, firstName: string, jobTitle: string) {
+    await expect
+      .poll(() => page.getByRole("heading", { level: 1 }).textContent())
+      .toBe(`Welcome, ${firstName}`);
+    await page.locator(".profile__title", { hasText: jobTitle }).waitFor();
+  }
+
+  const pathOf = (page: Page) => {
+    const url = new URL(page.url());
+    return `${url.pathname}${url.search}`;
+  };
+
+  test("a claims challenge goes through sign-in and back to the same page; a repeat shows a button, not a loop", async () => {
+    const adele = emulator.users[0]!;
+    const { page, watch } = await openPage();
+    const authorizeRequests: URL[] = [];
+    page.on("request", (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.endsWith("/oauth2/v2.0/authorize") && request.method() === "GET") {
+        authorizeRequests.push(url);
+      }
+    });
+
+    await page.goto(`${bff.origin}/reports?week=47`);
+    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
+    await pickAccount(page, adele.displayName);
+    expect(pathOf(page)).toBe("/reports?week=47");
+    await expectProfile(page, adele.givenName, adele.jobTitle!);
+
+    // Conditional Access now demands more than a silent renewal can give.
+    emulator.faults.add({ target: "graph", kind: "claims_challenge" });
+    await page.reload();
+    // The SPA goes to sign-in by itself, with the claims, and comes back to the same page.
+    await pickAccount(page, adele.displayName);
+    const challenged = authorizeRequests.at(-1)!;
+    expect(JSON.parse(challenged.searchParams.get("claims")!)).toHaveProperty("access_token");
+    expect(challenged.searchParams.get("login_hint")).toBeTruthy();
+    expect(pathOf(page)).toBe("/reports?week=47");
+
+    // Still challenged right after signing in: no second automatic trip, a button instead.
+    const notice = page.getByRole("alert").filter({ hasText: "did not satisfy" });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain("Your organization needs you to sign in again");
+    const authorizeCount = authorizeRequests.length;
+    await page.screenshot({ path: `${screenshots}/claims-challenge-repeated.png`, fullPage: true });
+
+    // The policy is met now: the button completes the round trip.
+    emulator.faults.clear();
+    await notice.getByRole("link", { name: "Continue to sign in" }).click();
+    await pickAccount(page, adele.displayName);
+    expect(authorizeRequests.length).toBe(authorizeCount + 1);
+    expect(pathOf(page)).toBe("/reports?week=47");
+    await expectProfile(page, adele.givenName, adele.jobTitle!);
+    expect(await watch.leaks()).toEqual([]);
+  });
+
+  test("incremental consent, then consent revoked: Entra's consent prompt and back to the same page", async () => {
+    const alex = emulator.users[1]!;
+    // Shorter than the BFF's renewal margin: every /api/me renews, asking for every scope.
+    emulator.settings.accessTokenLifetimeSeconds = 30;
+    const { page, watch } = await openPage();
+
+    await page.goto(`${bff.origin}/auth/login?returnTo=%2Fcalendar&scopes=Calendars.Read`);
+    await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
+    await page.getByRole("button", { name: new RegExp(alex.displayName) }).click();
+    await page.getByText("Read your calendars").waitFor();
+    await page.screenshot({ path: `${screenshots}/consent-prompt.png`, fullPage: true });
+    await page.getByRole("button", { name: "Accept" }).click();
+    await page.waitForURL((url) => url.origin === bff.origin);
+    expect(pathOf(page)).toBe("/calendar");
+    await expectProfile(page, alex.givenName, alex.jobTitle!);
+
+    // An administrator revokes the consent: the next renewal needs the user again.
+    emulator.consents.revoke(alex.userPrincipalName);
+    await page.reload();
+    await pickAccount(page, alex.displayName, true);
+    expect(pathOf(page)).toBe("/calendar");
+    await expectProfile(page, alex.givenName, alex.jobTitle!);
+    expect(emulator.consents.list({ user: alex.userPrincipalName })[0]?.scopes).toEqual([
+      "Calendars.Read",
+    ]);
+    expect(await watch.leaks()).toEqual([]);
+  });
+
+  test("signing out of Entra in another app ends this app's session (front-channel logout)", async () => {
+    const adele = emulator.users[0]!;
+    const { page, context } = await openPage();
+    await page.goto(`${bff.origin}/`);
+    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
+    await pickAccount(page, adele.displayName);
+    await expectProfile(page, adele.givenName, adele.jobTitle!);
+
+    // Another app's sign-out, in another tab: Entra's page loads our logout URL in an iframe.
+    const other = await context.newPage();
+    other.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    });
+    const frontchannel = other.waitForResponse((response) =>
+      response.url().startsWith(`${bff.origin}/auth/frontchannel-logout?sid=`),
+    );
+    await other.goto(`${emulator.browserUrl}/${emulator.tenantId}/oauth2/v2.0/logout`);
+    expect((await frontchannel).status()).toBe(200);
+    await other.getByRole("heading", { name: "You signed out of your account" }).waitFor();
+    // The iframe really rendered: frame-ancestors allowed the emulator's page.
+    await expect
+      .poll(() => other.frames().some((frame) => frame.url().includes("/auth/frontchannel-logout")))
+      .toBe(true);
+
+    await page.bringToFront();
+    await page.reload();
+    await page
+      .getByRole("heading", { level: 1, name: "Your work profile, in one place" })
+      .waitFor();
+    const me = await page.evaluate(async () => {
+      const response = await fetch("/api/me", { headers: { "x-csrf": "1" } });
+      return response.status;
+    });
+    expect(me).toBe(401);
+  });
+
+  test("the expiry warning shows shortly before the session ends; 'Stay signed in' extends it", async () => {
+    const adele = emulator.users[0]!;
+    const shortBff = await startProductionBff({
+      ENTRA_AUTHORITY: emulator.authority,
+      ENTRA_CLIENT_ID: client.clientId,
+      ENTRA_CLIENT_SECRET: client.clientSecret,
+      GRAPH_BASE_URL: emulator.graphBaseUrl,
+      NODE_EXTRA_CA_CERTS: emulator.caFile,
+      SESSION_IDLE_MINUTES: "1",
+    });
+    try {
+      const { page, context } = await openPage();
+      // The page's clock runs on its own from now on; the BFF keeps real time.
+      await context.clock.install({ time: Date.now() });
+      await page.goto(`${shortBff.origin}/`);
+      await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
+      await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
+      await page.getByRole("button", { name: new RegExp(adele.displayName) }).click();
+      await page.waitForURL((url) => url.origin === shortBff.origin);
+      await expectProfile(page, adele.givenName, adele.jobTitle!);
+      const signedInAt = Date.now();
+
+      const warning = page.getByRole("alert").filter({ hasText: "Your session ends at" });
+      expect(await warning.count()).toBe(0);
+      // Half of the one-minute idle lifetime later (a short session is not announced at once).
+      await page.clock.fastForward(35_000);
+      await warning.waitFor();
+      await page.screenshot({ path: `${screenshots}/session-expiry-warning.png`, fullPage: true });
+
+      // The BFF extends an idle lifetime of one minute at most every 6 s of its own time.
+      await page.waitForTimeout(Math.max(0, signedInAt + 7_000 - Date.now()));
+      await warning.getByRole("button", { name: "Stay signed in" }).click();
+      await expect.poll(() => warning.count(), { interval: 100 }).toBe(0);
+    } finally {
+      await shortBff.close();
+    }
+  });
+
+  test("no token in any BFF log line, and no browser errors", () => {
+    expect(bff.output.filter((line) => jwtPattern.test(line))).toEqual([]);
+    expect(problems.filter((problem) => !problem.includes("401"))).toEqual([]);
+  });
+});

@@ -1,0 +1,168 @@
+/** Sends the user through sign-in when the BFF asks for it (claims challenge, consent), without looping. */
+import { apiErrorCodes } from "@entra-bff/contract";
+import { isApiRequestError } from "../../api/client.ts";
+import { isSameOrigin, navigateTo } from "../../lib/navigation.ts";
+import { currentReturnTo } from "./sign-in-url.ts";
+
+export type InteractiveSignInCode =
+  | typeof apiErrorCodes.claimsChallenge
+  | typeof apiErrorCodes.consentRequired;
+
+const interactiveCodes: ReadonlySet<string> = new Set<InteractiveSignInCode>([
+  apiErrorCodes.claimsChallenge,
+  apiErrorCodes.consentRequired,
+]);
+
+/**
+ * A round trip through Microsoft sign-in (with an MFA prompt or a consent screen) takes
+ * seconds to a minute. The same challenge back within two minutes of an automatic redirect
+ * means signing in did not satisfy it (a policy the user cannot meet, a misconfigured app),
+ * and redirecting again would loop forever. A later challenge (a new CAE event) is a new
+ * requirement and redirects again.
+ */
+export const loopGuardWindowMs = 2 * 60_000;
+
+/** Per tab (sessionStorage): only the tab that was redirected knows it came back from sign-in. */
+export const loopGuardStorageKey = "entra-bff:interactive-sign-in";
+
+interface RedirectRecord {
+  code: string;
+  at: number;
+}
+
+/** What the BFF asked for: a sign-in with `loginUrl`, now returning to the current page. */
+export interface SignInRequest {
+  code: InteractiveSignInCode;
+  loginUrl: string;
+}
+
+export type InteractiveSignIn =
+  /** The browser is on its way to `request.loginUrl`. */
+  | { status: "redirecting"; request: SignInRequest }
+  /**
+   * The user has to follow the link: `repeated` when an automatic redirect just happened and
+   * did not help, `unguarded` when there is no per-tab storage to guard against a loop.
+   */
+  | { status: "manual"; request: SignInRequest; reason: "repeated" | "unguarded" };
+
+/**
+ * The sign-in the BFF asks for with a `401 { code, loginUrl }`, or undefined for any other
+ * error. Only a same-origin `loginUrl` counts: a foreign one would be an open redirect. The
+ * BFF cannot know the page (the SPA is served with `Referrer-Policy: no-referrer`), so its
+ * `returnTo` is replaced by the current page; every other parameter (`claims`, `scopes`) is
+ * kept as sent.
+ */
+export function signInRequestOf(error: unknown): SignInRequest | undefined {
+  if (!isApiRequestError(error) || error.status !== 401) return undefined;
+  if (!interactiveCodes.has(error.code) || !error.loginUrl) return undefined;
+  if (!isSameOrigin(error.loginUrl)) return undefined;
+  const url = new URL(error.loginUrl, window.location.href);
+  return {
+    code: error.code as InteractiveSignInCode,
+    loginUrl: `${url.pathname}${withReturnTo(url.search, currentReturnTo())}`,
+  };
+}
+
+/** Swaps the `returnTo` parameter without re-encoding the others, as URLSearchParams would. */
+function withReturnTo(search: string, returnTo: string): string {
+  const ours = new URLSearchParams({ returnTo }).toString();
+  const others = search
+    .slice(1)
+    .split("&")
+    .filter((pair) => pair !== "" && decodeName(pair) !== "returnTo");
+  return `?${[ours, ...others].join("&")}`;
+}
+
+function decodeName(pair: string): string {
+  const name = pair.split("=", 1)[0] ?? "";
+  try {
+    return decodeURIComponent(name.replaceAll("+", " "));
+  } catch {
+    return name;
+  }
+}
+
+// Decided once per error by the query client's handler; the UI only reads the decision. The
+// query cache calls its `onError` as the query fails, before React re-renders with the error,
+// and an error seen twice (a failed `fetchQuery` inside a mutation) is not decided again.
+const decisions = new WeakMap<object, InteractiveSignIn>();
+
+/**
+ * How the UI shows `error`: undefined when it is no sign-in request. An error the handler
+ * has not seen (it did not come through the query client) gets the manual link, never a
+ * "redirecting" status without a redirect.
+ */
+export function interactiveSignInFor(error: unknown): InteractiveSignIn | undefined {
+  const request = signInRequestOf(error);
+  if (!request) return undefined;
+  return decisions.get(error as object) ?? { status: "manual", request, reason: "unguarded" };
+}
+
+export interface InteractiveSignInHandler {
+  /** Call with every failed query's and mutation's error; redirects when that is safe. */
+  handle(error: unknown): void;
+  /** A protected call succeeded: the last redirect did its job, so forget it. */
+  satisfied(): void;
+}
+
+/**
+ * One per query client (one per page). Redirects at most once per page: a second challenge
+ * while the browser is already leaving shows the same status instead of a second navigation.
+ * Does not broadcast to other tabs: only the tab that saw the challenge goes to sign-in.
+ */
+export function createInteractiveSignIn(): InteractiveSignInHandler {
+  let leaving = false;
+  return {
+    handle(error) {
+      const request = signInRequestOf(error);
+      if (!request || decisions.has(error as object)) return;
+      if (leaving) {
+        decisions.set(error as object, { status: "redirecting", request });
+        return;
+      }
+      const decision = decide(request, Date.now());
+      decisions.set(error as object, decision);
+      if (decision.status === "redirecting") {
+        leaving = true;
+        navigateTo(request.loginUrl);
+      }
+    },
+    satisfied() {
+      try {
+        window.sessionStorage.removeItem(loopGuardStorageKey);
+      } catch {
+        // No storage, no record to forget.
+      }
+    },
+  };
+}
+
+/** Records the redirect before making it: without a record there is no loop guard, so no redirect. */
+function decide(request: SignInRequest, now: number): InteractiveSignIn {
+  try {
+    const storage = window.sessionStorage;
+    const last = parseRecord(storage.getItem(loopGuardStorageKey));
+    // Either direction: a clock set back a little must not turn the guard off.
+    const recent = last !== undefined && Math.abs(now - last.at) < loopGuardWindowMs;
+    if (recent && last.code === request.code) {
+      return { status: "manual", request, reason: "repeated" };
+    }
+    const record: RedirectRecord = { code: request.code, at: now };
+    storage.setItem(loopGuardStorageKey, JSON.stringify(record));
+    return { status: "redirecting", request };
+  } catch {
+    return { status: "manual", request, reason: "unguarded" };
+  }
+}
+
+function parseRecord(value: string | null): RedirectRecord | undefined {
+  if (value === null) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed !== "object" || parsed === null) return undefined;
+    const { code, at } = parsed as Record<string, unknown>;
+    return typeof code === "string" && typeof at === "number" ? { code, at } : undefined;
+  } catch {
+    return undefined;
+  }
+}

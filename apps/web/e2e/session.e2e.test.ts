@@ -2,95 +2,39 @@
 // challenge and a lost consent send the user through sign-in and back to the same page
 // (without looping); signing out of Entra from elsewhere ends this app's session
 // (front-channel logout); the expiry warning and "stay signed in".
-import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Emulator } from "@entra-bff/entra-emulator";
+import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { browserAvailability, launchChromium } from "./fixtures/browser.ts";
-import {
-  assertBuilt,
-  freePort,
-  type ProductionBff,
-  startProductionBff,
-} from "./fixtures/production-bff.ts";
-import { jwtPattern, type TokenWatch, watchResponses } from "./fixtures/token-watch.ts";
+import { browserAvailability } from "./fixtures/browser.ts";
+import type { ProductionBff } from "./fixtures/production-bff.ts";
+import { type Stack, screenshots, startStack } from "./fixtures/stack.ts";
+import { jwtPattern } from "./fixtures/token-watch.ts";
+import { reportProblems } from "./fixtures/watched-page.ts";
 
-const screenshots = resolve(fileURLToPath(import.meta.url), "../../test-results/screenshots");
 const availability = browserAvailability();
 if (availability.skip) console.warn(`Skipping the browser test: ${availability.reason}`);
 
-const client = {
-  clientId: "00000000-0000-0000-0000-00000000e2e1",
-  clientSecret: "dev-only-e2e-client-secret",
-};
-
 describe.skipIf(availability.skip)("sessions in Chromium", () => {
+  let stack: Stack;
   let emulator: Emulator;
   let bff: ProductionBff;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
   const defaultTokenLifetime = 3600;
 
   beforeAll(async () => {
-    assertBuilt();
-    await mkdir(screenshots, { recursive: true });
-    // The BFF's origin must be known to register its front-channel logout URL.
-    const port = await freePort();
-    emulator = await createEmulator({
-      port: 0,
-      clients: [
-        {
-          ...client,
-          redirectUris: ["http://localhost/auth/callback"],
-          frontchannelLogoutUri: `http://localhost:${port}/auth/frontchannel-logout`,
-        },
-      ],
+    stack = await startStack({
+      clientId: "00000000-0000-0000-0000-00000000e2e1",
+      frontchannelLogout: true,
+      bffEnv: { INCREMENTAL_SCOPES: "Calendars.Read" },
     });
-    bff = await startProductionBff(
-      {
-        ENTRA_AUTHORITY: emulator.authority,
-        ENTRA_CLIENT_ID: client.clientId,
-        ENTRA_CLIENT_SECRET: client.clientSecret,
-        GRAPH_BASE_URL: emulator.graphBaseUrl,
-        NODE_EXTRA_CA_CERTS: emulator.caFile,
-        INCREMENTAL_SCOPES: "Calendars.Read",
-      },
-      { port },
-    );
-    browser = await launchChromium();
+    ({ emulator, bff } = stack);
   });
-
   afterEach(() => {
     emulator.faults.clear();
     emulator.settings.accessTokenLifetimeSeconds = defaultTokenLifetime;
   });
+  afterAll(() => stack?.close());
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await bff?.close();
-    await emulator?.close();
-  });
-
-  async function openPage(): Promise<{ page: Page; context: BrowserContext; watch: TokenWatch }> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-      locale: "en-US",
-      timezoneId: "Europe/Amsterdam",
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const watch = watchResponses(page, [bff.origin, new URL(emulator.browserUrl).origin]);
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console: ${message.text()}`);
-    });
-    return { page, context, watch };
-  }
+  const openPage = () => stack.openPage();
 
   /** On the emulator's account picker: pick the user, then come back to the BFF's origin. */
   async function pickAccount(page: Page, displayName: string, consent = false): Promise<void> {
@@ -197,9 +141,7 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
 
     // Another app's sign-out, in another tab: Entra's page loads our logout URL in an iframe.
     const other = await context.newPage();
-    other.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console: ${message.text()}`);
-    });
+    reportProblems(other, stack.problems);
     const frontchannel = other.waitForResponse((response) =>
       response.url().startsWith(`${bff.origin}/auth/frontchannel-logout?sid=`),
     );
@@ -225,14 +167,7 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
 
   test("the expiry warning shows shortly before the session ends; 'Stay signed in' extends it", async () => {
     const adele = emulator.users[0]!;
-    const shortBff = await startProductionBff({
-      ENTRA_AUTHORITY: emulator.authority,
-      ENTRA_CLIENT_ID: client.clientId,
-      ENTRA_CLIENT_SECRET: client.clientSecret,
-      GRAPH_BASE_URL: emulator.graphBaseUrl,
-      NODE_EXTRA_CA_CERTS: emulator.caFile,
-      SESSION_IDLE_MINUTES: "1",
-    });
+    const shortBff = await stack.startBff({ SESSION_IDLE_MINUTES: "1" });
     try {
       const { page, context } = await openPage();
       // The page's clock runs on its own from now on; the BFF keeps real time.
@@ -263,6 +198,6 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
 
   test("no token in any BFF log line, and no browser errors", () => {
     expect(bff.output.filter((line) => jwtPattern.test(line))).toEqual([]);
-    expect(problems.filter((problem) => !problem.includes("401"))).toEqual([]);
+    expect(stack.problems.filter((problem) => !problem.includes("401"))).toEqual([]);
   });
 });

@@ -1,73 +1,29 @@
 // Sign in, see the profile, keep the session, follow a deep link, sign out, and fail a
 // sign-in — in Chromium, against the production build and the Entra ID emulator.
-import { mkdir } from "node:fs/promises";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Emulator } from "@entra-bff/entra-emulator";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { browserAvailability, launchChromium } from "./fixtures/browser.ts";
-import { assertBuilt, type ProductionBff, startProductionBff } from "./fixtures/production-bff.ts";
-import { jwtPattern, type TokenWatch, watchResponses } from "./fixtures/token-watch.ts";
+import { browserAvailability } from "./fixtures/browser.ts";
+import type { ProductionBff } from "./fixtures/production-bff.ts";
+import { type Stack, screenshots, startStack } from "./fixtures/stack.ts";
+import { jwtPattern } from "./fixtures/token-watch.ts";
+import { reportProblems } from "./fixtures/watched-page.ts";
 
-const screenshots = resolve(fileURLToPath(import.meta.url), "../../test-results/screenshots");
 const availability = browserAvailability();
 if (availability.skip) console.warn(`Skipping the browser test: ${availability.reason}`);
 
-const client = {
-  clientId: "00000000-0000-0000-0000-00000000e2e0",
-  clientSecret: "dev-only-e2e-client-secret",
-};
-
 describe.skipIf(availability.skip)("signing in with Microsoft in Chromium", () => {
+  let stack: Stack;
   let emulator: Emulator;
   let bff: ProductionBff;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    assertBuilt();
-    await mkdir(screenshots, { recursive: true });
-    emulator = await createEmulator({
-      port: 0,
-      // Like Entra, an http://localhost redirect URI matches on any port: the BFF's is random.
-      clients: [{ ...client, redirectUris: ["http://localhost/auth/callback"] }],
-    });
-    bff = await startProductionBff({
-      ENTRA_AUTHORITY: emulator.authority,
-      ENTRA_CLIENT_ID: client.clientId,
-      ENTRA_CLIENT_SECRET: client.clientSecret,
-      GRAPH_BASE_URL: emulator.graphBaseUrl,
-      NODE_EXTRA_CA_CERTS: emulator.caFile,
-    });
-    browser = await launchChromium();
+    stack = await startStack({ clientId: "00000000-0000-0000-0000-00000000e2e0" });
+    ({ emulator, bff } = stack);
   });
+  afterAll(() => stack?.close());
 
-  afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
-    await browser?.close();
-    await bff?.close();
-    await emulator?.close();
-  });
-
-  /** A fresh browser profile (no cookies) whose responses and console are watched. */
-  async function openPage(): Promise<{ page: Page; context: BrowserContext; watch: TokenWatch }> {
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 860 },
-      locale: "en-US",
-      timezoneId: "Europe/Amsterdam",
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const watch = watchResponses(page, [bff.origin, new URL(emulator.browserUrl).origin]);
-    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console: ${message.text()}`);
-    });
-    return { page, context, watch };
-  }
+  const openPage = () => stack.openPage();
 
   async function signInAt(page: Page, displayName: string): Promise<void> {
     await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
@@ -174,7 +130,7 @@ describe.skipIf(availability.skip)("signing in with Microsoft in Chromium", () =
     const { page: first, context } = await openPage();
     const second = await context.newPage();
     second.setDefaultTimeout(15_000);
-    second.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    reportProblems(second, stack.problems);
     await second.goto(`${bff.origin}/`);
     await expectSignedOut(second);
 
@@ -192,6 +148,6 @@ describe.skipIf(availability.skip)("signing in with Microsoft in Chromium", () =
     expect(bff.output.length).toBeGreaterThan(0);
     expect(bff.output.filter((line) => jwtPattern.test(line))).toEqual([]);
     // CSP violations and script errors surface here.
-    expect(problems.filter((problem) => !problem.includes("401"))).toEqual([]);
+    expect(stack.problems.filter((problem) => !problem.includes("401"))).toEqual([]);
   });
 });

@@ -115,16 +115,8 @@ export function authorizeRoutes(app: FastifyInstance, ctx: EmulatorContext) {
     "/:tenant/oauth2/v2.0/authorize",
     async (request, reply) => {
       const body = request.body ?? {};
-      const id = body[signInFields.transaction] ?? "";
-      const authorization = ctx.transactions.get(id);
-      ctx.transactions.delete(id);
-      if (!authorization || ctx.now() - authorization.createdAt > transactionLifetimeMs) {
-        return showError(reply, 400, {
-          error: "invalid_request",
-          code: 90015,
-          message: "The sign-in request expired or was already used. Start the sign-in again.",
-        });
-      }
+      const authorization = takeLive(ctx, ctx.transactions, body[signInFields.transaction]);
+      if (!authorization) return showError(reply, 400, expiredRequest("sign-in"));
       if (body[signInFields.cancel]) {
         return redirectWithError(
           ctx,
@@ -171,17 +163,8 @@ export function authorizeRoutes(app: FastifyInstance, ctx: EmulatorContext) {
     "/:tenant/oauth2/v2.0/consent",
     async (request, reply) => {
       const body = request.body ?? {};
-      const id = body[consentFields.request] ?? "";
-      const pending = ctx.pendingConsents.get(id);
-      // Single use: a replayed or stale form never reaches a decision.
-      ctx.pendingConsents.delete(id);
-      if (!pending || ctx.now() - pending.createdAt > transactionLifetimeMs) {
-        return showError(reply, 400, {
-          error: "invalid_request",
-          code: 90015,
-          message: "The consent request expired or was already used. Start the sign-in again.",
-        });
-      }
+      const pending = takeLive(ctx, ctx.pendingConsents, body[consentFields.request]);
+      if (!pending) return showError(reply, 400, expiredRequest("consent"));
       // The prompt belongs to the browser that signed in, and only while that session lasts.
       const session = currentSession(ctx, request);
       if (!session || session.sid !== pending.sid || session.userOid !== pending.userOid) {
@@ -254,6 +237,23 @@ function showConsent(
     }),
   );
 }
+
+/** Single use: a replayed or stale form never reaches a decision. */
+function takeLive<T extends { createdAt: number }>(
+  ctx: EmulatorContext,
+  pending: Map<string, T>,
+  id: string | undefined,
+): T | undefined {
+  const entry = pending.get(id ?? "");
+  pending.delete(id ?? "");
+  return entry && ctx.now() - entry.createdAt <= transactionLifetimeMs ? entry : undefined;
+}
+
+const expiredRequest = (what: "sign-in" | "consent"): EntraErrorInput => ({
+  error: "invalid_request",
+  code: 90015,
+  message: `The ${what} request expired or was already used. Start the sign-in again.`,
+});
 
 function redirectWithCode(
   ctx: EmulatorContext,

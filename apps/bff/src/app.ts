@@ -188,6 +188,12 @@ function errorHandler(
     if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
     else request.log.info({ code: error.code }, error.message);
     if (error.retryAfter) reply.header("retry-after", error.retryAfter);
+    if (
+      error.code === apiErrorCodes.claimsChallenge ||
+      error.code === apiErrorCodes.consentRequired
+    ) {
+      request.server.metrics.interactionRequired(error.code);
+    }
     return reply.code(error.statusCode).send({
       code: error.code,
       message: error.message,

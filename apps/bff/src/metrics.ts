@@ -4,11 +4,17 @@
 import type { SignInErrorCode } from "@entra-bff/contract";
 
 export type RenewalOutcome = "success" | "failure";
+/** `logout`: POST /auth/logout; `frontchannel`: Entra's front-channel logout. */
+export type SignOutVia = "logout" | "frontchannel";
+export type InteractionCode = "claims_challenge" | "consent_required";
 
 export interface Metrics {
   signIn(): void;
   signInFailed(reason: SignInErrorCode): void;
   tokenRenewal(outcome: RenewalOutcome): void;
+  signOut(via: SignOutVia): void;
+  /** /api/* answered 401 with a `loginUrl`: the user must go through sign-in again. */
+  interactionRequired(code: InteractionCode): void;
   /** `status`: Graph's HTTP status, or `timeout` / `network_error` when it did not answer. */
   graphRequest(status: string, seconds: number): void;
   /** The exposition text for `GET /metrics`. */
@@ -31,6 +37,14 @@ export function createMetrics(): Metrics {
     ["success", 0],
     ["failure", 0],
   ]);
+  const signOuts = new Map<SignOutVia, number>([
+    ["logout", 0],
+    ["frontchannel", 0],
+  ]);
+  const interactions = new Map<InteractionCode, number>([
+    ["claims_challenge", 0],
+    ["consent_required", 0],
+  ]);
   const graph = new Map<string, Histogram>();
   const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
 
@@ -43,6 +57,12 @@ export function createMetrics(): Metrics {
     },
     tokenRenewal(outcome) {
       bump(renewals, outcome);
+    },
+    signOut(via) {
+      bump(signOuts, via);
+    },
+    interactionRequired(code) {
+      bump(interactions, code);
     },
     graphRequest(status, seconds) {
       let histogram = graph.get(status);
@@ -80,6 +100,24 @@ export function createMetrics(): Metrics {
       );
       for (const [outcome, value] of renewals) {
         lines.push(`entra_bff_token_renewals_total{outcome="${outcome}"} ${value}`);
+      }
+
+      family(
+        "entra_bff_sign_outs_total",
+        "counter",
+        "Sessions ended by the user: here (logout) or at Entra (frontchannel, every session of that Entra session).",
+      );
+      for (const [via, value] of signOuts) {
+        lines.push(`entra_bff_sign_outs_total{via="${via}"} ${value}`);
+      }
+
+      family(
+        "entra_bff_interaction_required_total",
+        "counter",
+        "API calls answered 401 with a loginUrl: a Conditional Access claims challenge or missing consent.",
+      );
+      for (const [code, value] of interactions) {
+        lines.push(`entra_bff_interaction_required_total{code="${code}"} ${value}`);
       }
 
       const latency = "entra_bff_graph_request_duration_seconds";

@@ -100,6 +100,44 @@ describe("metrics listener", () => {
     expect((await fetch(`http://127.0.0.1:${port}/metrics`, { method: "POST" })).status).toBe(404);
   });
 
+  it("counts sign-outs (here and at Entra) and 401s that need the user to sign in again", async () => {
+    const own = await startBff(emulator);
+    try {
+      const jar = new CookieJar();
+      await signIn(own, jar, 1);
+      emulator.faults.add({ target: "graph", kind: "claims_challenge", times: 2 });
+      expect(json(await own.request(jar, { url: "/api/me", headers: csrf })).code).toBe(
+        "claims_challenge",
+      );
+      own.clock.advance(3600_000);
+      emulator.faults.add({ target: "token", kind: "consent_required", times: 1 });
+      expect(json(await own.request(jar, { url: "/api/me", headers: csrf })).code).toBe(
+        "consent_required",
+      );
+      await own.request(jar, {
+        method: "POST",
+        url: "/auth/logout",
+        headers: { ...csrf, origin: "http://localhost:3000" },
+      });
+      await own.request(undefined, { url: "/auth/frontchannel-logout?sid=some-entra-session" });
+
+      const text = own.app.metrics.render();
+      expect(text.split("\n")).toEqual(
+        expect.arrayContaining([
+          "# TYPE entra_bff_sign_outs_total counter",
+          'entra_bff_sign_outs_total{via="logout"} 1',
+          'entra_bff_sign_outs_total{via="frontchannel"} 1',
+          "# TYPE entra_bff_interaction_required_total counter",
+          'entra_bff_interaction_required_total{code="claims_challenge"} 1',
+          'entra_bff_interaction_required_total{code="consent_required"} 1',
+        ]),
+      );
+    } finally {
+      emulator.faults.clear();
+      await own.close();
+    }
+  });
+
   it("is off without METRICS_PORT, and the app itself has no /metrics", async () => {
     expect(bff.config.metricsPort).toBeUndefined();
     expect(await listenMetrics(bff.config, bff.app.metrics, bff.app.log)).toBeUndefined();

@@ -58,6 +58,7 @@ export const frontchannelLogoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = 
         context.tokens.clear(request, reply);
       }
       request.log.info({ idpSid: sid }, "front-channel logout: identity provider session ended");
+      context.metrics.signOut("frontchannel");
 
       return reply
         .headers({

@@ -24,7 +24,10 @@ export const logoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       clearIdentity(request);
       context.tokens.clear(request, reply);
       context.transactions.clearAll(request, reply);
-      if (identity) request.log.info({ sid: identity.sid }, "signed out");
+      if (identity) {
+        request.log.info({ sid: identity.sid }, "signed out");
+        context.metrics.signOut("logout");
+      }
 
       const redirectTo = endSessionUrl(
         idp.loaded ? idp.get().endSessionEndpoint : undefined,

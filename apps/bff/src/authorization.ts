@@ -43,6 +43,7 @@ export async function beginAuthorization(
     extraScopes?: string[] | undefined;
     /** The signed-in user's `login_hint` claim, when signing in again as them. */
     loginHint?: string | undefined;
+    previousSession?: SignInTransaction["previousSession"];
   },
   now: number,
 ): Promise<{ url: string; transaction: SignInTransaction }> {
@@ -54,6 +55,7 @@ export async function beginAuthorization(
     codeVerifier: verifier,
     returnTo: request.returnTo,
     ...(extraScopes ? { extraScopes } : {}),
+    ...(request.previousSession ? { previousSession: request.previousSession } : {}),
     createdAt: now,
   };
   const client = createEntraClient(context.config, context.metadata, context.log);

@@ -1,6 +1,12 @@
 // Where the browser goes after sign-in: only a path on our own origin, never an open redirect.
 
 const maxLength = 2048;
+/**
+ * After normalisation (which percent-encodes non-ASCII, up to 9 bytes a character): the
+ * path travels in the sign-in transaction cookie, and several of those beside the session
+ * cookies must stay far below browsers' 4 KB per cookie and Node's 16 KB of headers.
+ */
+const maxNormalisedLength = 1024;
 // C0 controls, DEL and C1 controls: browsers strip some of them (tab, newline) before
 // parsing, which turns "/\t/evil.example" into "//evil.example".
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
@@ -24,7 +30,7 @@ export function safeReturnTo(value: unknown, publicOrigin: string): string {
   // Normalising resolves dot segments, which can uncover a leading "//" ("/.//evil.example")
   // or an encoded one ("/%2e%2e/%2F%2Fevil.example"): judge the result again.
   const path = `${url.pathname}${url.search}${url.hash}`;
-  return isSafePath(path) ? path : "/";
+  return path.length <= maxNormalisedLength && isSafePath(path) ? path : "/";
 }
 
 /**

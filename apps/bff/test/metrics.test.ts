@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
+import { createEmulator, type Emulator, signInAs } from "@entra-bff/entra-emulator";
 import type { FastifyInstance } from "fastify";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../src/metrics.ts";
@@ -10,6 +10,7 @@ import {
   CookieJar,
   csrf,
   emulatorEnv,
+  followCallback,
   json,
   signIn,
   startBff,
@@ -119,7 +120,15 @@ describe("metrics listener", () => {
         url: "/auth/logout",
         headers: { ...csrf, origin: "http://localhost:3000" },
       });
-      await own.request(undefined, { url: "/auth/frontchannel-logout?sid=some-entra-session" });
+      // Entra's session id is the callback's session_state (and the ID token's sid).
+      const other = new CookieJar();
+      const login = await own.request(other, { url: "/auth/login" });
+      const { location } = await signInAs(String(login.headers.location), 0);
+      await followCallback(own, other, location);
+      const idpSid = new URL(location).searchParams.get("session_state");
+      await own.request(undefined, { url: `/auth/frontchannel-logout?sid=${idpSid}` });
+      // One nobody signed in with is not a sign-out.
+      await own.request(undefined, { url: "/auth/frontchannel-logout?sid=made-up" });
 
       const text = own.app.metrics.render();
       expect(text.split("\n")).toEqual(

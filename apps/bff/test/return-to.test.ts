@@ -80,6 +80,12 @@ describe("safeReturnTo", () => {
     expect(safeReturnTo(`/${"a".repeat(3000)}`, origin)).toBe("/");
   });
 
+  it("falls back to / when normalising makes it longer than 1024 (non-ASCII is percent-encoded)", () => {
+    expect(safeReturnTo(`/${"é".repeat(170)}`, origin)).toBe(`/${"%C3%A9".repeat(170)}`);
+    expect(safeReturnTo(`/${"é".repeat(171)}`, origin)).toBe("/");
+    expect(safeReturnTo(`/?q=${"é".repeat(700)}`, origin)).toBe("/");
+  });
+
   it.each(hostile.map((value) => [value]))("falls back to / for %j", (value) => {
     expect(safeReturnTo(value, origin)).toBe("/");
   });

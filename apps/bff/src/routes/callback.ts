@@ -14,6 +14,7 @@ import { completeAuthorization, SignInError, sessionScopes } from "../authorizat
 import type { RouteOptions } from "../context.ts";
 import { newIdentity, writeIdentity } from "../session/identity.ts";
 import { isIdpSessionId } from "../session/revocation.ts";
+import { recordIdpSession, recordSessionEnded } from "../session/session-records.ts";
 
 const CallbackQuerySchema = Type.Object({
   code: Type.Optional(Type.String()),
@@ -104,6 +105,18 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
           identity.absoluteExpiresAt,
           now,
         );
+        if (transaction.previousSession) {
+          await recordSessionEnded(context.revocations, request.log, transaction.previousSession);
+        }
+        if (identity.idpSid) {
+          await recordIdpSession(
+            context.revocations,
+            request.log,
+            identity.idpSid,
+            identity.absoluteExpiresAt,
+            now,
+          );
+        }
         request.log.info({ sid, oid: identity.user.oid, tid: identity.user.tenantId }, "signed in");
         context.metrics.signIn();
         return reply.redirect(`${config.publicOrigin}${transaction.returnTo}`, 303);

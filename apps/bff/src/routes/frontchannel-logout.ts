@@ -2,7 +2,8 @@
 // out of Entra (from this app or any other), Entra's logout page loads this URL in a hidden
 // iframe with the `sid` of its session. The iframe is cross-site, so it carries none of our
 // SameSite cookies: the BFF cannot clear the session here, and instead records that every
-// session this Entra session started until now has ended (session/revocation.ts).
+// session this Entra session started until now has ended (session/revocation.ts). The answer
+// is the same whether the id was known or not: the page framing it learns nothing.
 import { apiErrorCodes, paths } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
@@ -46,19 +47,22 @@ export const frontchannelLogoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = 
       }
 
       const now = context.now();
-      // A session started by this Entra session lives at most the absolute lifetime.
-      await context.revocations.endIdpSession(
-        sid,
-        now,
-        now + config.sessionAbsoluteHours * 3_600_000,
-      );
+      const known = await context.revocations.endIdpSession(sid, now);
       // Same-site deployments may still send the cookies: then clear them too.
       if (request.session.get("identity")?.idpSid === sid) {
         clearIdentity(request);
         context.tokens.clear(request, reply);
       }
-      request.log.info({ idpSid: sid }, "front-channel logout: identity provider session ended");
-      context.metrics.signOut("frontchannel");
+      if (known) {
+        request.log.info({ idpSid: sid }, "front-channel logout: identity provider session ended");
+        context.metrics.signOut("frontchannel");
+      } else {
+        // Made-up, already expired, or signed in before a restart without REDIS_URL.
+        request.log.info(
+          { idpSid: sid },
+          "front-channel logout for an unknown identity provider session",
+        );
+      }
 
       return reply
         .headers({

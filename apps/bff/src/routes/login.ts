@@ -41,15 +41,28 @@ export const loginRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
       );
     }
     const claims = decodeClaims(request.query.claims);
+    const current = readUnexpiredIdentity(request, context.now());
     // Signing in again to satisfy a challenge or add consent: Entra can skip its account
     // picker for the user already signed in. Only a hint; the callback trusts the ID token.
-    const loginHint =
-      claims || extraScopes.length > 0
-        ? readUnexpiredIdentity(request, context.now())?.loginHint
-        : undefined;
+    const loginHint = claims || extraScopes.length > 0 ? current?.loginHint : undefined;
     const { url, transaction } = await beginAuthorization(
       { config, metadata: idp.get(), log: request.log },
-      { returnTo, claims, extraScopes, loginHint },
+      {
+        returnTo,
+        claims,
+        extraScopes,
+        loginHint,
+        // The new session replaces this one: a late response that re-sets its cookies must
+        // not bring it back.
+        ...(current
+          ? {
+              previousSession: {
+                sid: current.sid,
+                absoluteExpiresAt: current.absoluteExpiresAt,
+              },
+            }
+          : {}),
+      },
       context.now(),
     );
     transactions.save(request, reply, transaction, context.now());
@@ -77,16 +90,30 @@ function allowedScopes(requested: string[], config: Config): string[] | undefine
   return [...extra];
 }
 
-/** Accepts the claims JSON base64- or base64url-encoded; anything else is ignored. */
+/**
+ * A claims request (OIDC Core 5.5) base64- or base64url-encoded, as `/api/me`'s `loginUrl`
+ * carries it: a JSON object whose members are `access_token`, `id_token` or `userinfo`,
+ * each an object. Anything else is ignored: MSAL merges its own CP1 capability into this
+ * object and throws on other shapes.
+ */
 function decodeClaims(value: string | undefined): string | undefined {
   if (!value) return undefined;
   try {
     const json = Buffer.from(value, "base64").toString("utf8");
     const parsed: unknown = JSON.parse(json);
-    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-      ? json
-      : undefined;
+    if (!isPlainObject(parsed)) return undefined;
+    const members = Object.entries(parsed);
+    const wellFormed =
+      members.length > 0 &&
+      members.every(([name, request]) => claimsMembers.has(name) && isPlainObject(request));
+    return wellFormed ? json : undefined;
   } catch {
     return undefined;
   }
+}
+
+const claimsMembers = new Set(["access_token", "id_token", "userinfo"]);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

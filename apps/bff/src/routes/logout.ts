@@ -1,11 +1,11 @@
 // POST /auth/logout: ends the session here, then at Entra (end-session endpoint).
 import { apiErrorCodes, LogoutResponseSchema, paths } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { FastifyRequest } from "fastify";
 import type { BffContext, RouteOptions } from "../context.ts";
 import { BffError } from "../errors.ts";
 import { requireCsrfHeader } from "../plugins/anti-forgery.ts";
-import { clearIdentity, type Identity, readUnexpiredIdentity } from "../session/identity.ts";
+import { clearIdentity, readUnexpiredIdentity } from "../session/identity.ts";
+import { recordSessionEnded } from "../session/session-records.ts";
 
 export const logoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { context }) => {
   const { config, idp } = context;
@@ -20,7 +20,7 @@ export const logoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
       const now = context.now();
       const identity = readUnexpiredIdentity(request, now);
       // A copy of the cookies taken before now must not work afterwards.
-      if (identity) await recordEnded(context, request, identity);
+      if (identity) await recordSessionEnded(context.revocations, request.log, identity);
       clearIdentity(request);
       context.tokens.clear(request, reply);
       context.transactions.clearAll(request, reply);
@@ -41,27 +41,6 @@ export const logoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     },
   );
 };
-
-/**
- * Remembers the session as ended. When the store is down the user is still signed out here
- * and at Entra (the cookies are cleared regardless): leaving them signed in because Redis is
- * unreachable would be worse. Only a copy of the cookies taken earlier keeps working, until
- * the session's absolute expiry; the log says so.
- */
-async function recordEnded(
-  context: BffContext,
-  request: FastifyRequest,
-  identity: Identity,
-): Promise<void> {
-  try {
-    await context.revocations.revoke(identity.sid, identity.absoluteExpiresAt);
-  } catch (error) {
-    request.log.error(
-      { err: error, sid: identity.sid, until: new Date(identity.absoluteExpiresAt).toISOString() },
-      "signed out, but the session store did not record it: a copy of this session's cookies taken before now stays valid until its absolute expiry",
-    );
-  }
-}
 
 /**
  * Entra's end-session URL. Without `logout_hint` Entra shows an account picker; without an

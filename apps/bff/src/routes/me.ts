@@ -66,7 +66,7 @@ export const meRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { co
         return await callGraph(tokens.accessToken!);
       } catch (error) {
         if (!(error instanceof GraphUnauthorizedError)) throw error;
-        if (error.claims) throw claimsChallenge(request, config, error.claims);
+        if (error.claims) throw claimsChallenge(request, config, tokens.scopes, error.claims);
         throw new BffError(
           apiErrorCodes.graphError,
           502,
@@ -102,7 +102,8 @@ async function renewOrEnd(
   } catch (error) {
     if (!(error instanceof RenewalRefusedError)) throw error;
     if (error.consentRequired) throw consentRequired(request, context.config, tokens.scopes);
-    if (claims) throw claimsChallenge(request, context.config, error.claims ?? claims);
+    if (claims)
+      throw claimsChallenge(request, context.config, tokens.scopes, error.claims ?? claims);
     request.log.info({ sid: identity.sid }, "session could not be renewed; ended");
     endSession(context, request, reply);
     throw sessionExpired(error);
@@ -117,13 +118,19 @@ function endSession(context: BffContext, request: FastifyRequest, reply: Fastify
 }
 
 /** 401 with a sign-in URL that carries the claims; the session is kept. */
-function claimsChallenge(request: FastifyRequest, config: Config, claims: string): BffError {
+function claimsChallenge(
+  request: FastifyRequest,
+  config: Config,
+  scopes: string[],
+  claims: string,
+): BffError {
   return new BffError(
     apiErrorCodes.claimsChallenge,
     401,
     "Conditional Access requires you to sign in again to continue.",
     {
       loginUrl: loginUrl(request, config, {
+        ...extraScopesParam(config, scopes),
         claims: Buffer.from(claims, "utf8").toString("base64url"),
       }),
     },
@@ -135,13 +142,18 @@ function claimsChallenge(request: FastifyRequest, config: Config, claims: string
  * consent prompt); the session is kept.
  */
 function consentRequired(request: FastifyRequest, config: Config, scopes: string[]): BffError {
-  const extra = scopes.filter((scope) => config.incrementalScopes.includes(scope));
   return new BffError(
     apiErrorCodes.consentRequired,
     401,
     "This app needs your consent to a permission before it can continue.",
-    { loginUrl: loginUrl(request, config, extra.length > 0 ? { scopes: extra.join(" ") } : {}) },
+    { loginUrl: loginUrl(request, config, extraScopesParam(config, scopes)) },
   );
+}
+
+/** The sign-in again keeps what incremental consent added to the session. */
+function extraScopesParam(config: Config, scopes: string[]): { scopes?: string } {
+  const extra = scopes.filter((scope) => config.incrementalScopes.includes(scope));
+  return extra.length > 0 ? { scopes: extra.join(" ") } : {};
 }
 
 /**

@@ -9,7 +9,8 @@ import { idpLogoutClockSkewMs, type RevocationStore, type SessionRef } from "./r
 /** Every key this store writes starts with this. */
 export const redisKeyPrefix = "entra-bff:";
 const sessionKey = (sid: string) => `${redisKeyPrefix}revoked:${sid}`;
-const idpSessionKey = (idpSid: string) => `${redisKeyPrefix}idp-signed-out:${idpSid}`;
+/** Value: when Entra signed the session out (epoch ms), or 0 while it has not. */
+const idpSessionKey = (idpSid: string) => `${redisKeyPrefix}idp-session:${idpSid}`;
 
 export interface RedisRevocationOptions {
   /** Connect and per-command limit: a session check must not hang on a dead Redis. */
@@ -50,10 +51,23 @@ export class RedisRevocationStore implements RevocationStore {
     await this.#run(() => this.#redis.set(sessionKey(sid), "1", "EX", seconds));
   }
 
-  async endIdpSession(idpSid: string, at: number, until: number): Promise<void> {
-    const seconds = Math.ceil((until - at) / 1000);
+  async startIdpSession(idpSid: string, until: number, now: number): Promise<void> {
+    const seconds = Math.ceil((until - now) / 1000);
     if (seconds <= 0) return;
-    await this.#run(() => this.#redis.set(idpSessionKey(idpSid), String(at), "EX", seconds));
+    const key = idpSessionKey(idpSid);
+    // A second sign-in through the same Entra session keeps its state, and its lifetime
+    // only grows (EXPIRE GT: Redis 7).
+    await this.#run(() =>
+      this.#redis.multi().set(key, "0", "EX", seconds, "NX").expire(key, seconds, "GT").exec(),
+    );
+  }
+
+  async endIdpSession(idpSid: string, at: number): Promise<boolean> {
+    // XX: only an Entra session a sign-in recorded; a made-up id writes nothing.
+    const result = await this.#run(() =>
+      this.#redis.set(idpSessionKey(idpSid), String(at), "KEEPTTL", "XX"),
+    );
+    return result === "OK";
   }
 
   async isEnded(session: SessionRef, _now: number): Promise<boolean> {
@@ -65,7 +79,8 @@ export class RedisRevocationStore implements RevocationStore {
       this.#redis.mget(sessionKey(session.sid), idpSessionKey(idpSid)),
     );
     if (revoked !== null && revoked !== undefined) return true;
-    return idpEndedAt != null && session.createdAt <= Number(idpEndedAt) + idpLogoutClockSkewMs;
+    const endedAt = Number(idpEndedAt ?? 0);
+    return endedAt > 0 && session.createdAt <= endedAt + idpLogoutClockSkewMs;
   }
 
   async close(): Promise<void> {

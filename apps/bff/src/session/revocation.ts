@@ -5,6 +5,9 @@
 // - an identity provider session (`sid` claim) ended at Entra, reported by front-channel
 //   logout: that request comes from an iframe without our cookies, so the BFF cannot clear
 //   them; it refuses every session that IdP session started before the logout instead.
+//   Front-channel logout is unauthenticated by design (any page may load the iframe URL), so
+//   it only marks Entra sessions a sign-in here recorded: a made-up id writes nothing, and a
+//   flood of them cannot grow the store or push out a real entry.
 
 /** What a revocation check needs to know about a session. */
 export interface SessionRef {
@@ -18,11 +21,13 @@ export interface SessionRef {
 export interface RevocationStore {
   /** Ends BFF session `sid`; remembered until `until` (its absolute expiry). */
   revoke(sid: string, until: number): Promise<void>;
+  /** A sign-in through Entra session `idpSid`: front-channel logout may name it until `until`. */
+  startIdpSession(idpSid: string, until: number, now: number): Promise<void>;
   /**
-   * Ends every session the identity provider session `idpSid` started up to `at`;
-   * remembered until `until` (the longest a session started before `at` can live).
+   * Ends every session the identity provider session `idpSid` started up to `at`. Returns
+   * false, writing nothing, for an Entra session no sign-in here recorded (or long expired).
    */
-  endIdpSession(idpSid: string, at: number, until: number): Promise<void>;
+  endIdpSession(idpSid: string, at: number): Promise<boolean>;
   /** Whether the session was ended by either kind of entry. One round trip. */
   isEnded(session: SessionRef, now: number): Promise<boolean>;
 }
@@ -35,9 +40,9 @@ export interface RevocationStore {
 export const idpLogoutClockSkewMs = 5 * 60_000;
 
 /**
- * Front-channel logout is unauthenticated by design (any page may load the iframe URL), so
- * its entries are capped: a flood of made-up ids evicts the oldest of them, never a logout
- * the user did here.
+ * Entra sessions remembered in memory: one per sign-in, so only sign-ins (each a full round
+ * trip through Entra) add any; beyond this the oldest is forgotten (its sessions then no
+ * longer end by front-channel logout, only by their own expiry).
  */
 export const maxIdpEntries = 100_000;
 
@@ -47,20 +52,35 @@ export const maxIdpEntries = 100_000;
  */
 export class MemoryRevocationStore implements RevocationStore {
   readonly #sessions = new Map<string, number>();
-  /** idpSid → { at, until }; Map order is insertion order, so the first key is the oldest. */
-  readonly #idpSessions = new Map<string, { at: number; until: number }>();
+  /**
+   * idpSid → when it was signed out at Entra (0: not yet) and until when to remember it.
+   * Map order is insertion order, so the first key is the oldest.
+   */
+  readonly #idpSessions = new Map<string, { endedAt: number; until: number }>();
 
   async revoke(sid: string, until: number): Promise<void> {
     this.#sessions.set(sid, until);
   }
 
-  async endIdpSession(idpSid: string, at: number, until: number): Promise<void> {
+  async startIdpSession(idpSid: string, until: number, now: number): Promise<void> {
+    const known = this.#idpSessions.get(idpSid);
     this.#idpSessions.delete(idpSid);
-    this.#idpSessions.set(idpSid, { at, until });
+    const live = known !== undefined && known.until > now;
+    this.#idpSessions.set(idpSid, {
+      endedAt: live ? known.endedAt : 0,
+      until: live ? Math.max(known.until, until) : until,
+    });
     if (this.#idpSessions.size > maxIdpEntries) {
       const oldest = this.#idpSessions.keys().next().value;
       if (oldest !== undefined) this.#idpSessions.delete(oldest);
     }
+  }
+
+  async endIdpSession(idpSid: string, at: number): Promise<boolean> {
+    const known = this.#idpSessions.get(idpSid);
+    if (known === undefined || known.until <= at) return false;
+    known.endedAt = at;
+    return true;
   }
 
   async isEnded(session: SessionRef, now: number): Promise<boolean> {
@@ -70,20 +90,20 @@ export class MemoryRevocationStore implements RevocationStore {
       this.#sessions.delete(session.sid);
     }
     if (session.idpSid === undefined) return false;
-    const ended = this.#idpSessions.get(session.idpSid);
-    if (ended === undefined) return false;
-    if (ended.until <= now) {
+    const known = this.#idpSessions.get(session.idpSid);
+    if (known === undefined) return false;
+    if (known.until <= now) {
       this.#idpSessions.delete(session.idpSid);
       return false;
     }
-    return session.createdAt <= ended.at + idpLogoutClockSkewMs;
+    return known.endedAt > 0 && session.createdAt <= known.endedAt + idpLogoutClockSkewMs;
   }
 
   /** Forgets entries past their expiry. */
   prune(now: number): void {
     for (const [sid, until] of this.#sessions) if (until <= now) this.#sessions.delete(sid);
-    for (const [idpSid, ended] of this.#idpSessions) {
-      if (ended.until <= now) this.#idpSessions.delete(idpSid);
+    for (const [idpSid, known] of this.#idpSessions) {
+      if (known.until <= now) this.#idpSessions.delete(idpSid);
     }
   }
 }

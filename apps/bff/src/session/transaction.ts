@@ -19,14 +19,23 @@ export interface SignInTransaction {
   returnTo: string;
   /** Incremental-consent scopes asked for beyond SCOPES; the session's tokens carry them. */
   extraScopes?: string[];
+  /**
+   * The session this browser had when the sign-in started, ended when the new one begins.
+   * Known only here: the callback, a cross-site redirect from Entra, carries no Strict cookie.
+   */
+  previousSession?: { sid: string; absoluteExpiresAt: number };
   /** Epoch milliseconds. */
   createdAt: number;
 }
 
 /** Entra's authorization codes live ~10 minutes; a sign-in page left longer starts over. */
 export const transactionLifetimeSeconds = 600;
-/** Concurrent sign-ins kept per browser; the oldest is dropped beyond this. */
-export const maxTransactions = 4;
+/**
+ * Concurrent sign-ins kept per browser; the oldest is dropped beyond this. Each cookie is up
+ * to ~1.8 KB (a 1 KB returnTo): three beside the largest session stay under Node's 16 KB
+ * header limit, so a page that starts many sign-ins cannot lock the user out with 431s.
+ */
+export const maxTransactions = 3;
 /** 8 base64url characters = 48 bits: enough to tell one browser's transactions apart. */
 const statePrefixLength = 8;
 
@@ -127,6 +136,11 @@ function isStoredTransaction(data: unknown): data is StoredTransaction {
     typeof v.nonce === "string" &&
     typeof v.codeVerifier === "string" &&
     typeof v.returnTo === "string" &&
+    (v.previousSession === undefined ||
+      (typeof v.previousSession === "object" &&
+        v.previousSession !== null &&
+        typeof v.previousSession.sid === "string" &&
+        typeof v.previousSession.absoluteExpiresAt === "number")) &&
     (v.extraScopes === undefined ||
       (Array.isArray(v.extraScopes) && v.extraScopes.every((s) => typeof s === "string"))) &&
     typeof v.createdAt === "number"

@@ -131,6 +131,18 @@ describe("incremental consent: /auth/login?scopes=", () => {
   });
 });
 
+it("a claims challenge's sign-in keeps the scopes incremental consent added", async () => {
+  const jar = new CookieJar();
+  await signInThrough(jar, "/auth/login?scopes=Calendars.Read", calendarUser);
+  emulator.faults.add({ target: "graph", kind: "claims_challenge" });
+  const response = await me(jar);
+  const body = json<{ code: string; loginUrl: string }>(response);
+  expect(body.code).toBe("claims_challenge");
+  const loginUrl = new URL(body.loginUrl, "http://localhost:3000");
+  expect(loginUrl.searchParams.get("scopes")).toBe("Calendars.Read");
+  expect(loginUrl.searchParams.get("claims")).toBeTruthy();
+});
+
 describe("consent_required from /api/me", () => {
   it("answers 401 consent_required with a loginUrl and keeps the session (Entra's AADSTS65001)", async () => {
     const jar = new CookieJar();

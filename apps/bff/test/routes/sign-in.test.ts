@@ -105,18 +105,70 @@ describe("sign-in end to end", () => {
     });
   });
 
-  it("keeps at most four pending transactions, dropping the oldest", async () => {
+  it("keeps at most three pending transactions, dropping the oldest", async () => {
     const jar = new CookieJar();
     const urls: string[] = [];
     for (let i = 0; i < 6; i++) {
       urls.push(await startLogin(jar, `/tab-${i}`));
       bff.clock.advance(1000);
     }
-    expect(jar.names()).toHaveLength(4);
+    expect(jar.names()).toHaveLength(3);
     const oldest = await followCallback(bff, jar, (await signInAs(urls[0]!, 0)).location);
     expect(authError(oldest)).toBe("state_mismatch");
     const newest = await followCallback(bff, jar, (await signInAs(urls[5]!, 0)).location);
     expect(newest.headers.location).toBe("http://localhost:3000/tab-5");
+  });
+
+  it("never lets hostile returnTo values or repeated sign-ins push the headers toward 431", async () => {
+    const jar = new CookieJar();
+    await signIn(bff, jar, 0);
+    for (let i = 0; i < 6; i++) {
+      const login = await bff.request(jar, {
+        url: `/auth/login?returnTo=${encodeURIComponent(`/${"é".repeat(169)}${i}`)}`,
+      });
+      expect(login.statusCode).toBe(302);
+      bff.clock.advance(1000);
+    }
+    const cookieHeader = jar.headers().cookie ?? "";
+    expect(jar.names().filter((name) => name.startsWith("bff-tx-"))).toHaveLength(3);
+    // Three of the largest transactions beside a session: far below 16 KB.
+    expect(cookieHeader.length).toBeLessThan(10 * 1024);
+    bff.clock.advance(-6000);
+  });
+
+  it("ignores a claims parameter that is not a claims request, and never answers 500", async () => {
+    for (const claims of [
+      { access_token: null },
+      { access_token: "x" },
+      { id_token: 1 },
+      { access_token: [] },
+      { evil: {} },
+      {},
+    ]) {
+      const value = Buffer.from(JSON.stringify(claims)).toString("base64url");
+      const login = await bff.request(new CookieJar(), { url: `/auth/login?claims=${value}` });
+      expect(login.statusCode, JSON.stringify(claims)).toBe(302);
+      const sent = JSON.parse(
+        new URL(String(login.headers.location)).searchParams.get("claims") ?? "{}",
+      );
+      // Only MSAL's own claims request (CP1) goes to Entra.
+      expect(Object.keys(sent).sort()).toEqual(["access_token", "id_token"]);
+      expect(JSON.stringify(sent)).not.toContain("evil");
+    }
+  });
+
+  it("ends the session a new sign-in replaces: its cookies, re-set by a late response, are refused", async () => {
+    const jar = new CookieJar();
+    await signIn(bff, jar, 0);
+    // What a slow /api/me response of the first session would set after the second sign-in.
+    const late = jar.clone();
+    await signIn(bff, jar, 1);
+    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+      user: { oid: emulator.users[1]!.oid },
+    });
+    expect(json(await bff.request(late, { url: "/auth/session" }))).toEqual({
+      authenticated: false,
+    });
   });
 
   it("starts a new session id at every sign-in", async () => {

@@ -50,8 +50,11 @@ describe.each(stores)("%s revocation store", (name, open) => {
       const store = (await open())!;
       const now = Date.now();
       const idpSid = randomUUID();
-      await store.endIdpSession(idpSid, now, now + hour);
       const started = (createdAt: number) => ({ sid: randomUUID(), idpSid, createdAt });
+      await store.startIdpSession(idpSid, now + hour, now - 60_000);
+      expect(await store.isEnded(started(now - 60_000), now)).toBe(false);
+
+      expect(await store.endIdpSession(idpSid, now)).toBe(true);
       expect(await store.isEnded(started(now - 60_000), now)).toBe(true);
       expect(await store.isEnded(started(now), now)).toBe(true);
       // Another instance's clock may run a little ahead.
@@ -61,6 +64,24 @@ describe.each(stores)("%s revocation store", (name, open) => {
         false,
       );
       expect(await store.isEnded({ sid: randomUUID(), createdAt: now - 60_000 }, now)).toBe(false);
+      // Another sign-in through the same Entra session keeps it ended.
+      await store.startIdpSession(idpSid, now + 2 * hour, now);
+      expect(await store.isEnded(started(now - 60_000), now)).toBe(true);
+    },
+  );
+
+  it.skipIf(name === "Redis" && redisUrl === undefined)(
+    "front-channel logout for an Entra session no sign-in recorded writes nothing",
+    async () => {
+      const store = (await open())!;
+      const now = Date.now();
+      const idpSid = randomUUID();
+      expect(await store.endIdpSession(idpSid, now)).toBe(false);
+      // A later sign-in through it is not ended by that earlier, unknown logout.
+      await store.startIdpSession(idpSid, now + hour, now);
+      expect(await store.isEnded({ sid: randomUUID(), idpSid, createdAt: now - 1000 }, now)).toBe(
+        false,
+      );
     },
   );
 });
@@ -69,19 +90,22 @@ describe("memory revocation store", () => {
   it("forgets entries once they expire", async () => {
     const store = new MemoryRevocationStore();
     await store.revoke("a", 2000);
-    await store.endIdpSession("idp", 1000, 2000);
+    await store.startIdpSession("idp", 2000, 0);
+    await store.endIdpSession("idp", 1000);
     expect(await store.isEnded({ sid: "a", createdAt: 0 }, 1999)).toBe(true);
     expect(await store.isEnded({ sid: "b", idpSid: "idp", createdAt: 0 }, 1999)).toBe(true);
     store.prune(2000);
     expect(await store.isEnded({ sid: "a", createdAt: 0 }, 1999)).toBe(false);
     expect(await store.isEnded({ sid: "b", idpSid: "idp", createdAt: 0 }, 1999)).toBe(false);
+    expect(await store.endIdpSession("idp", 2001)).toBe(false);
   });
 
-  it("caps front-channel entries, evicting the oldest, never a logout done here", async () => {
+  it("remembers at most maxIdpEntries Entra sessions, forgetting the oldest, never a logout done here", async () => {
     const store = new MemoryRevocationStore();
     await store.revoke("mine", 10_000);
-    for (let i = 0; i <= maxIdpEntries; i += 1) await store.endIdpSession(`idp-${i}`, 0, 10_000);
-    expect(await store.isEnded({ sid: "x", idpSid: "idp-0", createdAt: 0 }, 1)).toBe(false);
+    for (let i = 0; i <= maxIdpEntries; i += 1) await store.startIdpSession(`idp-${i}`, 10_000, 0);
+    expect(await store.endIdpSession("idp-0", 1)).toBe(false);
+    expect(await store.endIdpSession("idp-1", 1)).toBe(true);
     expect(await store.isEnded({ sid: "x", idpSid: "idp-1", createdAt: 0 }, 1)).toBe(true);
     expect(await store.isEnded({ sid: "mine", createdAt: 0 }, 1)).toBe(true);
   });

@@ -15,10 +15,10 @@ const interactiveCodes: ReadonlySet<string> = new Set<InteractiveSignInCode>([
 
 /**
  * A round trip through Microsoft sign-in (with an MFA prompt or a consent screen) takes
- * seconds to a minute. The same challenge back within two minutes of an automatic redirect
- * means signing in did not satisfy it (a policy the user cannot meet, a misconfigured app),
- * and redirecting again would loop forever. A later challenge (a new CAE event) is a new
- * requirement and redirects again.
+ * seconds to a minute. A challenge back within two minutes of an automatic redirect means
+ * signing in did not satisfy the BFF (a policy the user cannot meet, a misconfigured app),
+ * and redirecting again would loop forever: the user gets a button instead. A later
+ * challenge (a new CAE event) is a new requirement and redirects again.
  */
 export const loopGuardWindowMs = 2 * 60_000;
 
@@ -144,9 +144,9 @@ function decide(request: SignInRequest, now: number): InteractiveSignIn {
     const last = parseRecord(storage.getItem(loopGuardStorageKey));
     // Either direction: a clock set back a little must not turn the guard off.
     const recent = last !== undefined && Math.abs(now - last.at) < loopGuardWindowMs;
-    if (recent && last.code === request.code) {
-      return { status: "manual", request, reason: "repeated" };
-    }
+    // Any challenge, not only the same one: two requirements that keep replacing each other
+    // (a claims challenge, then consent, then the claims again) would loop just the same.
+    if (recent) return { status: "manual", request, reason: "repeated" };
     const record: RedirectRecord = { code: request.code, at: now };
     storage.setItem(loopGuardStorageKey, JSON.stringify(record));
     return { status: "redirecting", request };

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,7 +65,17 @@ class CookieJar {
 }
 
 beforeAll(async () => {
-  await run("sh", ["scripts/prod-layout.sh", out], { cwd: repoRoot, timeout: 300_000 });
+  // The Dockerfile's script, minus its `pnpm build`: `pnpm test` has just built, and a
+  // rebuild now would replace the SPA under the browser tests running beside this one.
+  const built = ["apps/bff/dist/server.js", "apps/web/dist/index.html"];
+  const missing = built.filter((file) => !existsSync(join(repoRoot, file)));
+  if (missing.length > 0) {
+    throw new Error(`${missing.join(" and ")} missing: run \`pnpm build\` first.`);
+  }
+  await run("sh", ["scripts/prod-layout.sh", "--skip-build", out], {
+    cwd: repoRoot,
+    timeout: 300_000,
+  });
 
   const port = await freePort();
   origin = `http://localhost:${port}`;
@@ -127,6 +137,17 @@ describe("the production layout", () => {
       expect(top).not.toContain(devFile);
     }
     expect(existsSync(join(out, "emulator/src/cli.ts"))).toBe(true);
+  });
+
+  it("ships React's production build (no development-only warnings in the SPA)", () => {
+    const assets = join(appDir, "public/assets");
+    const scripts = readdirSync(assets).filter((file) => file.endsWith(".js"));
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const file of scripts) {
+      expect(readFileSync(join(assets, file), "utf8"), file).not.toContain(
+        "Each child in a list should have a unique",
+      );
+    }
   });
 
   it("answers /healthz, /readyz and serves the SPA", async () => {

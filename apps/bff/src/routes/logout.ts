@@ -1,7 +1,7 @@
 // POST /auth/logout: ends the session here, then at Entra (end-session endpoint).
 import { apiErrorCodes, LogoutResponseSchema, paths } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { BffContext, RouteOptions } from "../context.ts";
+import type { RouteOptions } from "../context.ts";
 import { BffError } from "../errors.ts";
 import { requireCsrfHeader } from "../plugins/anti-forgery.ts";
 import { clearIdentity, readUnexpiredIdentity } from "../session/identity.ts";

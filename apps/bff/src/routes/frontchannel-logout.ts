@@ -57,8 +57,9 @@ export const frontchannelLogoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = 
         request.log.info({ idpSid: sid }, "front-channel logout: identity provider session ended");
         context.metrics.signOut("frontchannel");
       } else {
-        // Made-up, already expired, or signed in before a restart without REDIS_URL.
-        request.log.info(
+        // Made-up, already expired, or signed in before a restart without REDIS_URL; debug
+        // only, so that a flood of made-up ids does not flood the log either.
+        request.log.debug(
           { idpSid: sid },
           "front-channel logout for an unknown identity provider session",
         );

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createEmulator, type Emulator, signInAs } from "@entra-bff/entra-emulator";
+import { signInAs } from "@entra-bff/entra-emulator";
 import type { FastifyInstance } from "fastify";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createMetrics } from "../src/metrics.ts";
 import { listenMetrics } from "../src/metrics-server.ts";
 import {
@@ -14,21 +14,15 @@ import {
   json,
   signIn,
   startBff,
-  type TestBff,
+  useEmulatorAndBff,
 } from "./helpers/bff.ts";
 
-let emulator: Emulator;
-let bff: TestBff;
+const servers = useEmulatorAndBff();
 let metricsServer: FastifyInstance | undefined;
 
-beforeAll(async () => {
-  emulator = await createEmulator({ port: 0 });
-  bff = await startBff(emulator);
-});
+// vitest runs after-hooks last-registered first, so this closes before the BFF it scrapes.
 afterAll(async () => {
   await metricsServer?.close();
-  await bff?.close();
-  await emulator?.close();
 });
 
 async function scrape(server: FastifyInstance): Promise<Response> {
@@ -39,22 +33,27 @@ async function scrape(server: FastifyInstance): Promise<Response> {
 describe("metrics listener", () => {
   it("counts sign-ins, failures by reason, renewals by outcome and Graph latency by status", async () => {
     const jar = new CookieJar();
-    expect((await signIn(bff, jar, 0)).statusCode).toBe(303);
-    const forged = await bff.request(new CookieJar(), {
+    expect((await signIn(servers.bff, jar, 0)).statusCode).toBe(303);
+    const forged = await servers.bff.request(new CookieJar(), {
       url: "/auth/callback?code=forged&state=forged",
     });
     expect(forged.headers.location).toBe("http://localhost:3000/?authError=state_mismatch");
 
-    const me = () => bff.request(jar, { url: "/api/me", headers: csrf });
+    const me = () => servers.bff.request(jar, { url: "/api/me", headers: csrf });
     expect((await me()).statusCode).toBe(200);
     // Expired access token: renewed, then Graph again.
-    bff.clock.advance(3600_000);
+    servers.bff.clock.advance(3600_000);
     expect((await me()).statusCode).toBe(200);
-    emulator.faults.add({ target: "graph", kind: "throttled", retryAfterSeconds: 7, times: 1 });
+    servers.emulator.faults.add({
+      target: "graph",
+      kind: "throttled",
+      retryAfterSeconds: 7,
+      times: 1,
+    });
     expect(json(await me())).toMatchObject({ code: "graph_unavailable" });
     // A refused renewal ends the session.
-    bff.clock.advance(3600_000);
-    emulator.faults.add({
+    servers.bff.clock.advance(3600_000);
+    servers.emulator.faults.add({
       target: "token",
       kind: "invalid_grant",
       grantType: "refresh_token",
@@ -64,8 +63,8 @@ describe("metrics listener", () => {
 
     metricsServer = await listenMetrics(
       { host: "127.0.0.1", metricsPort: 0 },
-      bff.app.metrics,
-      bff.app.log,
+      servers.bff.app.metrics,
+      servers.bff.app.log,
     );
     const response = await scrape(metricsServer!);
     expect(response.status).toBe(200);
@@ -102,16 +101,16 @@ describe("metrics listener", () => {
   });
 
   it("counts sign-outs (here and at Entra) and 401s that need the user to sign in again", async () => {
-    const own = await startBff(emulator);
+    const own = await startBff(servers.emulator);
     try {
       const jar = new CookieJar();
       await signIn(own, jar, 1);
-      emulator.faults.add({ target: "graph", kind: "claims_challenge", times: 2 });
+      servers.emulator.faults.add({ target: "graph", kind: "claims_challenge", times: 2 });
       expect(json(await own.request(jar, { url: "/api/me", headers: csrf })).code).toBe(
         "claims_challenge",
       );
       own.clock.advance(3600_000);
-      emulator.faults.add({ target: "token", kind: "consent_required", times: 1 });
+      servers.emulator.faults.add({ target: "token", kind: "consent_required", times: 1 });
       expect(json(await own.request(jar, { url: "/api/me", headers: csrf })).code).toBe(
         "consent_required",
       );
@@ -142,15 +141,17 @@ describe("metrics listener", () => {
         ]),
       );
     } finally {
-      emulator.faults.clear();
+      servers.emulator.faults.clear();
       await own.close();
     }
   });
 
   it("is off without METRICS_PORT, and the app itself has no /metrics", async () => {
-    expect(bff.config.metricsPort).toBeUndefined();
-    expect(await listenMetrics(bff.config, bff.app.metrics, bff.app.log)).toBeUndefined();
-    const response = await bff.request(undefined, { url: "/metrics" });
+    expect(servers.bff.config.metricsPort).toBeUndefined();
+    expect(
+      await listenMetrics(servers.bff.config, servers.bff.app.metrics, servers.bff.app.log),
+    ).toBeUndefined();
+    const response = await servers.bff.request(undefined, { url: "/metrics" });
     expect(response.statusCode).toBe(404);
     expect(json(response)).toEqual({ code: "not_found", message: "No route GET /metrics." });
   });
@@ -197,7 +198,7 @@ describe("server.ts", { timeout: 30_000 }, () => {
 
   async function run(env: Record<string, string>) {
     const child: ChildProcess = spawn(tsx, [serverFile], {
-      env: { ...process.env, ...emulatorEnv(emulator), HOST: "127.0.0.1", ...env },
+      env: { ...process.env, ...emulatorEnv(servers.emulator), HOST: "127.0.0.1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     started.push(child);

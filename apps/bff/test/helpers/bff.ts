@@ -1,8 +1,14 @@
 // Starts the real BFF (app.inject) against a real emulator, with a controllable clock and
 // every log line captured.
 import { randomBytes } from "node:crypto";
-import { type Emulator, signInAs } from "@entra-bff/entra-emulator";
+import {
+  createEmulator,
+  type Emulator,
+  type EmulatorOptions,
+  signInAs,
+} from "@entra-bff/entra-emulator";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
 import { CookieJar } from "./cookie-jar.ts";
@@ -86,6 +92,44 @@ export async function startBff(
       return response;
     },
     close: () => app.close(),
+  };
+}
+
+export interface EmulatorAndBff {
+  readonly emulator: Emulator;
+  readonly bff: TestBff;
+}
+
+/**
+ * Shares one emulator (random port) and one BFF across a test file. Faults are cleared after
+ * each test so that one test's fault never fails the next. The servers exist only once the
+ * file's `beforeAll` has run: read `emulator` and `bff` in hooks and tests, not at load time.
+ */
+export function useEmulatorAndBff(
+  options: { emulator?: EmulatorOptions; env?: Record<string, string | undefined> } = {},
+): EmulatorAndBff {
+  let emulator: Emulator | undefined;
+  let bff: TestBff | undefined;
+  beforeAll(async () => {
+    emulator = await createEmulator({ port: 0, ...options.emulator });
+    bff = await startBff(emulator, options.env);
+  });
+  afterAll(async () => {
+    await bff?.close();
+    await emulator?.close();
+  });
+  afterEach(() => emulator?.faults.clear());
+  const notStarted = (name: string) =>
+    new Error(`${name} is not running: read it inside a test or hook, after beforeAll`);
+  return {
+    get emulator() {
+      if (emulator === undefined) throw notStarted("the emulator");
+      return emulator;
+    },
+    get bff() {
+      if (bff === undefined) throw notStarted("the BFF");
+      return bff;
+    },
   };
 }
 

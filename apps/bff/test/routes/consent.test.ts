@@ -1,7 +1,7 @@
 // Incremental consent (/auth/login?scopes=) and consent lost after sign-in (AADSTS65001 on
 // renewal): /api/me answers 401 consent_required with a loginUrl and keeps the session.
-import { createEmulator, type Emulator, signInAs } from "@entra-bff/entra-emulator";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { signInAs } from "@entra-bff/entra-emulator";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   CookieJar,
   csrf,
@@ -9,50 +9,43 @@ import {
   json,
   signIn,
   startBff,
-  type TestBff,
+  useEmulatorAndBff,
 } from "../helpers/bff.ts";
 
-let emulator: Emulator;
-let bff: TestBff;
+const servers = useEmulatorAndBff({
+  env: { INCREMENTAL_SCOPES: "Calendars.Read User.ReadBasic.All" },
+});
 const calendarUser = 1;
 
-beforeAll(async () => {
-  emulator = await createEmulator({ port: 0 });
-  bff = await startBff(emulator, { INCREMENTAL_SCOPES: "Calendars.Read User.ReadBasic.All" });
-});
-afterAll(async () => {
-  await bff?.close();
-  await emulator?.close();
-});
 afterEach(() => {
-  emulator.faults.clear();
-  for (const user of emulator.users) emulator.consents.revoke(user.userPrincipalName);
+  for (const user of servers.emulator.users)
+    servers.emulator.consents.revoke(user.userPrincipalName);
 });
 
 const me = (jar: CookieJar, headers: Record<string, string> = {}) =>
-  bff.request(jar, { url: "/api/me", headers: { ...csrf, ...headers } });
+  servers.bff.request(jar, { url: "/api/me", headers: { ...csrf, ...headers } });
 
 const authError = (response: { headers: Record<string, unknown> }) =>
   new URL(String(response.headers.location)).searchParams.get("authError");
 
 /** Follows a BFF sign-in URL through the emulator (accepting its consent prompt). */
 async function signInThrough(jar: CookieJar, loginUrl: string, user: number) {
-  const login = await bff.request(jar, { url: loginUrl });
+  const login = await servers.bff.request(jar, { url: loginUrl });
   expect(login.statusCode, login.body).toBe(302);
   const authorize = new URL(String(login.headers.location));
   const result = await signInAs(authorize.href, user);
-  const callback = await followCallback(bff, jar, result.location);
+  const callback = await followCallback(servers.bff, jar, result.location);
   expect(callback.statusCode).toBe(303);
   return { authorize, callback };
 }
 
 /** Lets the access token expire on the BFF's clock, so the next /api/me renews. */
 async function expireAccessToken<T>(run: () => Promise<T>): Promise<T> {
-  bff.clock.advance(3600_000);
+  servers.bff.clock.advance(3600_000);
   try {
     return await run();
   } finally {
-    bff.clock.advance(-3600_000);
+    servers.bff.clock.advance(-3600_000);
   }
 }
 
@@ -68,14 +61,14 @@ describe("incremental consent: /auth/login?scopes=", () => {
       expect.arrayContaining(["User.Read", "Calendars.Read", "openid", "offline_access"]),
     );
     expect(callback.headers.location).toBe("http://localhost:3000/calendar");
-    const user = emulator.users[calendarUser]!;
-    expect(emulator.consents.list({ user: user.userPrincipalName })[0]?.scopes).toEqual([
+    const user = servers.emulator.users[calendarUser]!;
+    expect(servers.emulator.consents.list({ user: user.userPrincipalName })[0]?.scopes).toEqual([
       "Calendars.Read",
     ]);
     expect((await me(jar)).statusCode).toBe(200);
 
     // Renewal asks for the consented scope too: with the consent revoked, Entra refuses.
-    emulator.consents.revoke(user.userPrincipalName);
+    servers.emulator.consents.revoke(user.userPrincipalName);
     const refused = await expireAccessToken(() => me(jar));
     expect(refused.statusCode).toBe(401);
     const body = json<{ code: string; loginUrl: string }>(refused);
@@ -87,7 +80,7 @@ describe("incremental consent: /auth/login?scopes=", () => {
 
   it("matches scope names case-insensitively and ignores scopes SCOPES already has", async () => {
     const jar = new CookieJar();
-    const login = await bff.request(jar, {
+    const login = await servers.bff.request(jar, {
       url: "/auth/login?scopes=calendars.read%20user.read",
     });
     expect(login.statusCode).toBe(302);
@@ -99,18 +92,18 @@ describe("incremental consent: /auth/login?scopes=", () => {
   it("refuses a scope outside INCREMENTAL_SCOPES: 303 to the SPA with scope_not_allowed, no transaction", async () => {
     for (const scopes of ["Mail.Read", "Calendars.Read Mail.Read", "https://evil.example/x"]) {
       const jar = new CookieJar();
-      const login = await bff.request(jar, {
+      const login = await servers.bff.request(jar, {
         url: `/auth/login?scopes=${encodeURIComponent(scopes)}`,
       });
       expect(login.statusCode, scopes).toBe(303);
       expect(authError(login)).toBe("scope_not_allowed");
       expect(jar.names()).toEqual([]);
     }
-    expect(bff.logs.some((line) => line.includes("scope not allowed"))).toBe(true);
+    expect(servers.bff.logs.some((line) => line.includes("scope not allowed"))).toBe(true);
   });
 
   it("refuses any extra scope when INCREMENTAL_SCOPES is not set", async () => {
-    const plain = await startBff(emulator);
+    const plain = await startBff(servers.emulator);
     try {
       const login = await plain.request(new CookieJar(), {
         url: "/auth/login?scopes=Calendars.Read",
@@ -123,18 +116,20 @@ describe("incremental consent: /auth/login?scopes=", () => {
 
   it("the user declining the consent prompt lands on the SPA with access_denied and no session", async () => {
     const jar = new CookieJar();
-    const login = await bff.request(jar, { url: "/auth/login?scopes=User.ReadBasic.All" });
+    const login = await servers.bff.request(jar, { url: "/auth/login?scopes=User.ReadBasic.All" });
     const result = await signInAs(String(login.headers.location), 0, { consent: "decline" });
-    const callback = await followCallback(bff, jar, result.location);
+    const callback = await followCallback(servers.bff, jar, result.location);
     expect(authError(callback)).toBe("access_denied");
-    expect(json(await bff.request(jar, { url: "/auth/session" })).authenticated).toBe(false);
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" })).authenticated).toBe(
+      false,
+    );
   });
 });
 
 it("a claims challenge's sign-in keeps the scopes incremental consent added", async () => {
   const jar = new CookieJar();
   await signInThrough(jar, "/auth/login?scopes=Calendars.Read", calendarUser);
-  emulator.faults.add({ target: "graph", kind: "claims_challenge" });
+  servers.emulator.faults.add({ target: "graph", kind: "claims_challenge" });
   const response = await me(jar);
   const body = json<{ code: string; loginUrl: string }>(response);
   expect(body.code).toBe("claims_challenge");
@@ -146,8 +141,12 @@ it("a claims challenge's sign-in keeps the scopes incremental consent added", as
 describe("consent_required from /api/me", () => {
   it("answers 401 consent_required with a loginUrl and keeps the session (Entra's AADSTS65001)", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
-    emulator.faults.add({ target: "token", kind: "consent_required", grantType: "refresh_token" });
+    await signIn(servers.bff, jar, 0);
+    servers.emulator.faults.add({
+      target: "token",
+      kind: "consent_required",
+      grantType: "refresh_token",
+    });
     const response = await expireAccessToken(() =>
       me(jar, { referer: "http://localhost:3000/profile" }),
     );
@@ -158,22 +157,22 @@ describe("consent_required from /api/me", () => {
       loginUrl: "/auth/login?returnTo=%2Fprofile",
     });
     expect(jar.names()).toEqual(["bff-session", "bff-token-0"]);
-    expect(json(await bff.request(jar, { url: "/auth/session" })).authenticated).toBe(true);
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" })).authenticated).toBe(true);
   });
 
   it("the sign-in it points to names the signed-in user (login_hint) and ends in a fresh session", async () => {
     const jar = new CookieJar();
     await signInThrough(jar, "/auth/login?scopes=Calendars.Read", calendarUser);
     const before = json<{ user: { oid: string } }>(
-      await bff.request(jar, { url: "/auth/session" }),
+      await servers.bff.request(jar, { url: "/auth/session" }),
     );
-    emulator.consents.revoke(emulator.users[calendarUser]!.userPrincipalName);
+    servers.emulator.consents.revoke(servers.emulator.users[calendarUser]!.userPrincipalName);
     const refused = await expireAccessToken(() => me(jar));
     const { loginUrl } = json<{ loginUrl: string }>(refused);
 
     const { authorize } = await signInThrough(jar, loginUrl, calendarUser);
     expect(authorize.searchParams.get("login_hint")).toBeTruthy();
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toMatchObject({
       authenticated: true,
       user: { oid: before.user.oid },
     });

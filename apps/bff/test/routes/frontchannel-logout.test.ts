@@ -1,52 +1,37 @@
 // Entra front-channel logout: signing out at the identity provider (from any app) loads
 // /auth/frontchannel-logout?sid=… in an iframe, without our cookies; every session that
 // Entra session started must then be refused, on this instance and (test below) others.
-import {
-  createEmulator,
-  defaultClient,
-  type Emulator,
-  signInAs,
-  signOut,
-} from "@entra-bff/entra-emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, csrf, followCallback, json, startBff, type TestBff } from "../helpers/bff.ts";
+import { defaultClient, signInAs, signOut } from "@entra-bff/entra-emulator";
+import { describe, expect, it } from "vitest";
+import { CookieJar, csrf, followCallback, json, useEmulatorAndBff } from "../helpers/bff.ts";
 
 const publicOrigin = "http://localhost:3000";
 
-let emulator: Emulator;
-let bff: TestBff;
-
-beforeAll(async () => {
-  emulator = await createEmulator({
-    port: 0,
+const servers = useEmulatorAndBff({
+  emulator: {
     clients: [
       { ...defaultClient, frontchannelLogoutUri: `${publicOrigin}/auth/frontchannel-logout` },
     ],
-  });
-  bff = await startBff(emulator);
-});
-afterAll(async () => {
-  await bff?.close();
-  await emulator?.close();
+  },
 });
 
 /** Signs in through the emulator's form; returns the BFF cookies and the emulator's cookie. */
 async function signedIn(user: number, emulatorCookie?: string) {
   const jar = new CookieJar();
-  const login = await bff.request(jar, { url: "/auth/login" });
+  const login = await servers.bff.request(jar, { url: "/auth/login" });
   const result = await signInAs(
     login.headers.location as string,
     user,
     emulatorCookie ? { cookie: emulatorCookie } : {},
   );
-  expect((await followCallback(bff, jar, result.location)).statusCode).toBe(303);
+  expect((await followCallback(servers.bff, jar, result.location)).statusCode).toBe(303);
   return { jar, emulatorCookie: result.cookie as string };
 }
 
 /** Signs out at the emulator as another app would, and returns our front-channel URL. */
 async function signOutAtEntra(emulatorCookie: string): Promise<URL> {
   const { frontchannelUris } = await signOut(
-    `${emulator.browserUrl}/${emulator.tenantId}/oauth2/v2.0/logout`,
+    `${servers.emulator.browserUrl}/${servers.emulator.tenantId}/oauth2/v2.0/logout`,
     { cookie: emulatorCookie },
   );
   expect(frontchannelUris).toHaveLength(1);
@@ -55,10 +40,11 @@ async function signOutAtEntra(emulatorCookie: string): Promise<URL> {
   return url;
 }
 
-const frontchannel = (url: URL) => bff.request(undefined, { url: `${url.pathname}${url.search}` });
+const frontchannel = (url: URL) =>
+  servers.bff.request(undefined, { url: `${url.pathname}${url.search}` });
 
 const isSignedIn = async (jar: CookieJar) =>
-  json(await bff.request(jar.clone(), { url: "/auth/session" })).authenticated === true;
+  json(await servers.bff.request(jar.clone(), { url: "/auth/session" })).authenticated === true;
 
 describe("GET /auth/frontchannel-logout", () => {
   it("ends the session Entra signed out, though the request carries no cookie", async () => {
@@ -73,15 +59,15 @@ describe("GET /auth/frontchannel-logout", () => {
     const csp = String(response.headers["content-security-policy"]);
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain(
-      `frame-ancestors ${new URL(emulator.url).origin} ${new URL(emulator.browserUrl).origin}`,
+      `frame-ancestors ${new URL(servers.emulator.url).origin} ${new URL(servers.emulator.browserUrl).origin}`,
     );
     expect(response.headers["x-frame-options"]).toBeUndefined();
 
     expect(await isSignedIn(jar)).toBe(false);
-    const me = await bff.request(jar.clone(), { url: "/api/me", headers: csrf });
+    const me = await servers.bff.request(jar.clone(), { url: "/api/me", headers: csrf });
     expect(me.statusCode).toBe(401);
     expect(json(me).code).toBe("not_authenticated");
-    expect(bff.logs.some((line) => line.includes("front-channel logout"))).toBe(true);
+    expect(servers.bff.logs.some((line) => line.includes("front-channel logout"))).toBe(true);
   });
 
   it("ends every session that Entra session started (two tabs), and no other", async () => {
@@ -109,7 +95,7 @@ describe("GET /auth/frontchannel-logout", () => {
   it("clears the cookies too when a same-site iframe sends them", async () => {
     const { jar, emulatorCookie } = await signedIn(0);
     const url = await signOutAtEntra(emulatorCookie);
-    const response = await bff.request(jar, { url: `${url.pathname}${url.search}` });
+    const response = await servers.bff.request(jar, { url: `${url.pathname}${url.search}` });
     expect(response.statusCode).toBe(200);
     expect(jar.names()).toEqual([]);
   });
@@ -123,7 +109,7 @@ describe("GET /auth/frontchannel-logout", () => {
       "?sid=%3Cscript%3E",
       "?sid=a&sid=b",
     ]) {
-      const response = await bff.request(jar.clone(), {
+      const response = await servers.bff.request(jar.clone(), {
         url: `/auth/frontchannel-logout${query}`,
       });
       expect(response.statusCode, query).toBe(400);
@@ -141,14 +127,14 @@ describe("GET /auth/frontchannel-logout", () => {
     expect(json(refused).message).toMatch(/another identity provider/);
     expect(await isSignedIn(jar)).toBe(true);
 
-    url.searchParams.set("iss", `${emulator.authority}/v2.0`);
+    url.searchParams.set("iss", `${servers.emulator.authority}/v2.0`);
     expect((await frontchannel(url)).statusCode).toBe(200);
     expect(await isSignedIn(jar)).toBe(false);
   });
 
   it("an unknown sid is accepted and ends nothing", async () => {
     const { jar } = await signedIn(1);
-    const response = await bff.request(undefined, {
+    const response = await servers.bff.request(undefined, {
       url: "/auth/frontchannel-logout?sid=00000000-0000-0000-0000-000000000000",
     });
     expect(response.statusCode).toBe(200);

@@ -1,22 +1,11 @@
-import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, csrf, json, signIn, startBff, type TestBff } from "../helpers/bff.ts";
+import { describe, expect, it } from "vitest";
+import { CookieJar, csrf, json, signIn, useEmulatorAndBff } from "../helpers/bff.ts";
 import { setCookies } from "../helpers/cookie-jar.ts";
 
-let emulator: Emulator;
-let bff: TestBff;
-
-beforeAll(async () => {
-  emulator = await createEmulator({ port: 0 });
-  bff = await startBff(emulator);
-});
-afterAll(async () => {
-  await bff?.close();
-  await emulator?.close();
-});
+const servers = useEmulatorAndBff();
 
 const logout = (jar: CookieJar, headers: Record<string, string> = {}) =>
-  bff.request(jar, {
+  servers.bff.request(jar, {
     method: "POST",
     url: "/auth/logout",
     headers: { ...csrf, origin: "http://localhost:3000", ...headers },
@@ -25,9 +14,9 @@ const logout = (jar: CookieJar, headers: Record<string, string> = {}) =>
 describe("POST /auth/logout", () => {
   it("clears every session cookie and redirects (303) to the end-session endpoint", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
+    await signIn(servers.bff, jar, 0);
     // A pending sign-in in another tab is cleared too.
-    await bff.request(jar, { url: "/auth/login" });
+    await servers.bff.request(jar, { url: "/auth/login" });
     const before = jar.names();
     expect(before).toHaveLength(3);
 
@@ -36,10 +25,10 @@ describe("POST /auth/logout", () => {
     expect(response.headers["cache-control"]).toBe("no-store");
     const location = new URL(String(response.headers.location));
     expect(`${location.origin}${location.pathname}`).toBe(
-      `${emulator.browserUrl}/${emulator.tenantId}/oauth2/v2.0/logout`,
+      `${servers.emulator.browserUrl}/${servers.emulator.tenantId}/oauth2/v2.0/logout`,
     );
     expect(location.searchParams.get("post_logout_redirect_uri")).toBe("http://localhost:3000/");
-    expect(location.searchParams.get("client_id")).toBe(bff.config.clientId);
+    expect(location.searchParams.get("client_id")).toBe(servers.bff.config.clientId);
     expect(location.searchParams.get("logout_hint")).toBeTruthy();
 
     const cleared = setCookies(response);
@@ -49,27 +38,27 @@ describe("POST /auth/logout", () => {
       expect(cookie?.attributes.get("max-age")).toBe("0");
     }
     expect(jar.names()).toEqual([]);
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toEqual({
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toEqual({
       authenticated: false,
     });
   });
 
   it("refuses a copy of the cookies taken before logout", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
+    await signIn(servers.bff, jar, 0);
     const copy = jar.clone();
     expect((await logout(jar)).statusCode).toBe(303);
-    expect(json(await bff.request(copy, { url: "/auth/session" }))).toEqual({
+    expect(json(await servers.bff.request(copy, { url: "/auth/session" }))).toEqual({
       authenticated: false,
     });
-    const replayed = await bff.request(copy, { url: "/api/me", headers: csrf });
+    const replayed = await servers.bff.request(copy, { url: "/api/me", headers: csrf });
     expect(replayed.statusCode).toBe(401);
     expect(json(replayed).code).toBe("not_authenticated");
   });
 
   it("answers JSON { redirectTo } to a fetch that asks for JSON", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 1);
+    await signIn(servers.bff, jar, 1);
     const response = await logout(jar, { accept: "application/json" });
     expect(response.statusCode).toBe(200);
     const { redirectTo } = json<{ redirectTo: string }>(response);
@@ -87,8 +76,8 @@ describe("POST /auth/logout", () => {
 
   it("refuses a request without X-CSRF: 1 (403 csrf_required), keeping the session", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
-    const response = await bff.request(jar, {
+    await signIn(servers.bff, jar, 0);
+    const response = await servers.bff.request(jar, {
       method: "POST",
       url: "/auth/logout",
       headers: { origin: "http://localhost:3000" },
@@ -99,14 +88,14 @@ describe("POST /auth/logout", () => {
       message: "This endpoint requires the anti-forgery header `X-CSRF: 1`.",
     });
     expect(response.headers["set-cookie"]).toBeUndefined();
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toMatchObject({
       authenticated: true,
     });
   });
 
   it("refuses a cross-site Origin or Sec-Fetch-Site (403 cross_site_request)", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
+    await signIn(servers.bff, jar, 0);
     const hostile: Record<string, string>[] = [
       { origin: "https://evil.example" },
       { origin: "http://localhost:3001" },
@@ -115,7 +104,7 @@ describe("POST /auth/logout", () => {
       { "sec-fetch-site": "same-site" },
     ];
     for (const headers of hostile) {
-      const response = await bff.request(jar, {
+      const response = await servers.bff.request(jar, {
         method: "POST",
         url: "/auth/logout",
         headers: { ...csrf, ...headers },
@@ -124,13 +113,13 @@ describe("POST /auth/logout", () => {
       expect(json(response).code).toBe("cross_site_request");
       expect(response.headers["set-cookie"]).toBeUndefined();
     }
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toMatchObject({
       authenticated: true,
     });
   });
 
   it("GET is not a way to log out", async () => {
-    const response = await bff.request(new CookieJar(), { url: "/auth/logout" });
+    const response = await servers.bff.request(new CookieJar(), { url: "/auth/logout" });
     expect(response.statusCode).toBe(404);
     expect(json(response).code).toBe("not_found");
   });

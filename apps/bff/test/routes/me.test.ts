@@ -1,29 +1,17 @@
-import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, csrf, json, signIn, startBff, type TestBff } from "../helpers/bff.ts";
+import { describe, expect, it } from "vitest";
+import { CookieJar, csrf, json, signIn, startBff, useEmulatorAndBff } from "../helpers/bff.ts";
 import { setCookies } from "../helpers/cookie-jar.ts";
 
-let emulator: Emulator;
-let bff: TestBff;
-
-beforeAll(async () => {
-  emulator = await createEmulator({ port: 0 });
-  bff = await startBff(emulator);
-});
-afterAll(async () => {
-  await bff?.close();
-  await emulator?.close();
-});
-afterEach(() => emulator.faults.clear());
+const servers = useEmulatorAndBff();
 
 async function signedIn(user = 0): Promise<CookieJar> {
   const jar = new CookieJar();
-  const callback = await signIn(bff, jar, user);
+  const callback = await signIn(servers.bff, jar, user);
   expect(callback.statusCode).toBe(303);
   return jar;
 }
 
-const me = (jar: CookieJar | undefined, target = bff) =>
+const me = (jar: CookieJar | undefined, target = servers.bff) =>
   target.request(jar, { url: "/api/me", headers: csrf });
 
 describe("GET /api/me", () => {
@@ -32,7 +20,7 @@ describe("GET /api/me", () => {
     const response = await me(jar);
     expect(response.statusCode).toBe(200);
     expect(response.headers["cache-control"]).toBe("no-store");
-    const user = emulator.users[0]!;
+    const user = servers.emulator.users[0]!;
     expect(json(response)).toEqual({
       id: user.oid,
       displayName: user.displayName,
@@ -58,7 +46,7 @@ describe("GET /api/me", () => {
       { "x-requested-with": "XMLHttpRequest" },
     ];
     for (const headers of without) {
-      const response = await bff.request(jar, { url: "/api/me", headers });
+      const response = await servers.bff.request(jar, { url: "/api/me", headers });
       expect(response.statusCode).toBe(403);
       expect(json(response)).toEqual({
         code: "csrf_required",
@@ -83,25 +71,25 @@ describe("GET /api/me", () => {
       Array.from({ length: 10 }, (_, i) => {
         const [jar, user] = i % 2 === 0 ? [adele, 0] : [alex, 1];
         return Promise.all([
-          bff.app.inject({ url: "/api/me", headers: { ...jar.headers(), ...csrf } }),
-          bff.app.inject({ url: "/auth/session", headers: jar.headers() }),
+          servers.bff.app.inject({ url: "/api/me", headers: { ...jar.headers(), ...csrf } }),
+          servers.bff.app.inject({ url: "/auth/session", headers: jar.headers() }),
         ]).then(([profile, session]) => ({ user, profile: json(profile), session: json(session) }));
       }),
     );
     for (const { user, profile, session } of rounds) {
-      expect(profile.id).toBe(emulator.users[user]!.oid);
-      expect(session).toMatchObject({ user: { oid: emulator.users[user]!.oid } });
+      expect(profile.id).toBe(servers.emulator.users[user]!.oid);
+      expect(session).toMatchObject({ user: { oid: servers.emulator.users[user]!.oid } });
     }
   });
 
   it("renews an expired access token silently, updates the token cookie and stores the rotated refresh token", async () => {
     const jar = await signedIn(0);
     const before = jar.cookies.get("bff-token-0");
-    bff.clock.advance(3600_000);
+    servers.bff.clock.advance(3600_000);
     try {
       const response = await me(jar);
       expect(response.statusCode).toBe(200);
-      expect(json(response).id).toBe(emulator.users[0]!.oid);
+      expect(json(response).id).toBe(servers.emulator.users[0]!.oid);
       const written = setCookies(response).map((c) => c.name);
       expect(written).toContain("bff-token-0");
       expect(jar.cookies.get("bff-token-0")).not.toBe(before);
@@ -109,32 +97,37 @@ describe("GET /api/me", () => {
       const again = await me(jar);
       expect(again.statusCode).toBe(200);
       expect(setCookies(again).filter((c) => c.name.startsWith("bff-token"))).toEqual([]);
-      expect(bff.logs.filter((line) => line.includes('"access token renewed"'))).not.toHaveLength(
-        0,
-      );
+      expect(
+        servers.bff.logs.filter((line) => line.includes('"access token renewed"')),
+      ).not.toHaveLength(0);
     } finally {
-      bff.clock.advance(-3600_000);
+      servers.bff.clock.advance(-3600_000);
     }
   });
 
   it("renews once for 20 concurrent requests of the same session, all answered with the same cookie", async () => {
     const jar = await signedIn(1);
-    bff.clock.advance(3600_000);
-    const renewedBefore = bff.logs.filter((line) => line.includes('"access token renewed"')).length;
+    servers.bff.clock.advance(3600_000);
+    const renewedBefore = servers.bff.logs.filter((line) =>
+      line.includes('"access token renewed"'),
+    ).length;
     try {
       const responses = await Promise.all(
         Array.from({ length: 20 }, () =>
-          bff.app.inject({ url: "/api/me", headers: { ...jar.headers(), ...csrf } }),
+          servers.bff.app.inject({ url: "/api/me", headers: { ...jar.headers(), ...csrf } }),
         ),
       );
       expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
       const renewed =
-        bff.logs.filter((line) => line.includes('"access token renewed"')).length - renewedBefore;
+        servers.bff.logs.filter((line) => line.includes('"access token renewed"')).length -
+        renewedBefore;
       expect(renewed).toBe(1);
       // Whichever response the browser stores last, it holds the renewed tokens (each one
       // sealed with its own nonce): none can put the expired token back and force another
       // renewal.
-      const renewedAfterBurst = bff.logs.filter((l) => l.includes('"access token renewed"')).length;
+      const renewedAfterBurst = servers.bff.logs.filter((l) =>
+        l.includes('"access token renewed"'),
+      ).length;
       for (const response of responses) {
         const token = setCookies(response).find((c) => c.name === "bff-token-0");
         expect(token?.value).toBeTruthy();
@@ -143,22 +136,29 @@ describe("GET /api/me", () => {
           .cookie!.split("; ")
           .map((pair) => (pair.startsWith("bff-token-0=") ? `bff-token-0=${token!.value}` : pair))
           .join("; ");
-        const replay = await bff.app.inject({ url: "/api/me", headers: { cookie, ...csrf } });
+        const replay = await servers.bff.app.inject({
+          url: "/api/me",
+          headers: { cookie, ...csrf },
+        });
         expect(replay.statusCode).toBe(200);
       }
-      expect(bff.logs.filter((l) => l.includes('"access token renewed"')).length).toBe(
+      expect(servers.bff.logs.filter((l) => l.includes('"access token renewed"')).length).toBe(
         renewedAfterBurst,
       );
     } finally {
-      bff.clock.advance(-3600_000);
+      servers.bff.clock.advance(-3600_000);
     }
   });
 
   it("ends the session when the refresh token is refused (invalid_grant): 401 session_expired, cookies cleared", async () => {
     const jar = await signedIn(0);
-    bff.clock.advance(3600_000);
+    servers.bff.clock.advance(3600_000);
     try {
-      emulator.faults.add({ target: "token", kind: "invalid_grant", grantType: "refresh_token" });
+      servers.emulator.faults.add({
+        target: "token",
+        kind: "invalid_grant",
+        grantType: "refresh_token",
+      });
       const response = await me(jar);
       expect(response.statusCode).toBe(401);
       expect(json(response)).toEqual({
@@ -175,15 +175,15 @@ describe("GET /api/me", () => {
       );
       expect(jar.names()).toEqual([]);
     } finally {
-      bff.clock.advance(-3600_000);
+      servers.bff.clock.advance(-3600_000);
     }
   });
 
   it("ends the session when renewal needs interaction: 401 session_expired", async () => {
     const jar = await signedIn(1);
-    bff.clock.advance(3600_000);
+    servers.bff.clock.advance(3600_000);
     try {
-      emulator.faults.add({
+      servers.emulator.faults.add({
         target: "token",
         kind: "interaction_required",
         grantType: "refresh_token",
@@ -193,15 +193,15 @@ describe("GET /api/me", () => {
       expect(json(response).code).toBe("session_expired");
       expect(jar.names()).toEqual([]);
     } finally {
-      bff.clock.advance(-3600_000);
+      servers.bff.clock.advance(-3600_000);
     }
   });
 
   it("keeps the session when the IdP is down during renewal: 503 idp_unavailable / 502 idp_error", async () => {
     const jar = await signedIn(0);
-    bff.clock.advance(3600_000);
+    servers.bff.clock.advance(3600_000);
     try {
-      emulator.faults.add({ target: "token", kind: "temporarily_unavailable", times: 1 });
+      servers.emulator.faults.add({ target: "token", kind: "temporarily_unavailable", times: 1 });
       const unavailable = await me(jar);
       expect(unavailable.statusCode).toBe(503);
       expect(json(unavailable)).toEqual({
@@ -210,22 +210,22 @@ describe("GET /api/me", () => {
           "The identity provider is temporarily unavailable; the session could not be renewed.",
       });
       expect(unavailable.headers["retry-after"]).toBe("5");
-      emulator.faults.add({ target: "token", kind: "server_error", times: 1 });
+      servers.emulator.faults.add({ target: "token", kind: "server_error", times: 1 });
       expect((await me(jar)).statusCode).toBe(503);
       // The session survived the outage.
       expect((await me(jar)).statusCode).toBe(200);
     } finally {
-      bff.clock.advance(-3600_000);
+      servers.bff.clock.advance(-3600_000);
     }
   });
 
   it("does not hang on a slow IdP: 504 idp_timeout", async () => {
-    const slow = await startBff(emulator, { IDP_TIMEOUT_MS: "300" });
+    const slow = await startBff(servers.emulator, { IDP_TIMEOUT_MS: "300" });
     try {
       const jar = new CookieJar();
       await signIn(slow, jar, 0);
       slow.clock.advance(3600_000);
-      emulator.faults.add({ target: "token", kind: "delay", ms: 1500, times: 1 });
+      servers.emulator.faults.add({ target: "token", kind: "delay", ms: 1500, times: 1 });
       const started = Date.now();
       const response = await me(jar, slow);
       expect(Date.now() - started).toBeLessThan(1400);
@@ -241,7 +241,12 @@ describe("GET /api/me", () => {
 
   it("maps Graph throttling to 503 graph_unavailable with Retry-After", async () => {
     const jar = await signedIn(0);
-    emulator.faults.add({ target: "graph", kind: "throttled", retryAfterSeconds: 7, times: 1 });
+    servers.emulator.faults.add({
+      target: "graph",
+      kind: "throttled",
+      retryAfterSeconds: 7,
+      times: 1,
+    });
     const response = await me(jar);
     expect(response.statusCode).toBe(503);
     expect(response.headers["retry-after"]).toBe("7");
@@ -253,7 +258,7 @@ describe("GET /api/me", () => {
 
   it("maps a Graph server error to 502 graph_error", async () => {
     const jar = await signedIn(0);
-    emulator.faults.add({ target: "graph", kind: "server_error", times: 1 });
+    servers.emulator.faults.add({ target: "graph", kind: "server_error", times: 1 });
     const response = await me(jar);
     expect(response.statusCode).toBe(502);
     expect(json(response).code).toBe("graph_error");
@@ -261,11 +266,11 @@ describe("GET /api/me", () => {
   });
 
   it("does not hang on a slow Graph: 504 graph_timeout", async () => {
-    const slow = await startBff(emulator, { GRAPH_TIMEOUT_MS: "300" });
+    const slow = await startBff(servers.emulator, { GRAPH_TIMEOUT_MS: "300" });
     try {
       const jar = new CookieJar();
       await signIn(slow, jar, 0);
-      emulator.faults.add({ target: "graph", kind: "delay", ms: 1500, times: 1 });
+      servers.emulator.faults.add({ target: "graph", kind: "delay", ms: 1500, times: 1 });
       const started = Date.now();
       const response = await me(jar, slow);
       expect(Date.now() - started).toBeLessThan(1400);
@@ -281,11 +286,11 @@ describe("GET /api/me", () => {
 
   it("renews and retries once when Graph rejects the token", async () => {
     const jar = await signedIn(1);
-    emulator.faults.add({ target: "graph", kind: "unauthorized", times: 1 });
+    servers.emulator.faults.add({ target: "graph", kind: "unauthorized", times: 1 });
     const response = await me(jar);
     expect(response.statusCode).toBe(200);
     expect(setCookies(response).map((c) => c.name)).toContain("bff-token-0");
-    emulator.faults.add({ target: "graph", kind: "unauthorized" });
+    servers.emulator.faults.add({ target: "graph", kind: "unauthorized" });
     const rejected = await me(jar);
     expect(rejected.statusCode).toBe(502);
     expect(json(rejected)).toEqual({
@@ -296,14 +301,14 @@ describe("GET /api/me", () => {
 
   it("answers a CAE claims challenge by renewing with the claims", async () => {
     const jar = await signedIn(0);
-    emulator.faults.add({ target: "graph", kind: "claims_challenge", times: 1 });
+    servers.emulator.faults.add({ target: "graph", kind: "claims_challenge", times: 1 });
     expect((await me(jar)).statusCode).toBe(200);
   });
 
   it("asks for an interactive sign-in when the claims challenge persists: 401 claims_challenge with loginUrl", async () => {
     const jar = await signedIn(0);
-    emulator.faults.add({ target: "graph", kind: "claims_challenge" });
-    const response = await bff.request(jar, {
+    servers.emulator.faults.add({ target: "graph", kind: "claims_challenge" });
+    const response = await servers.bff.request(jar, {
       url: "/api/me",
       headers: { ...csrf, referer: "http://localhost:3000/profile?tab=1" },
     });
@@ -319,7 +324,7 @@ describe("GET /api/me", () => {
     expect(claims).toHaveProperty("access_token");
     // The session is kept; the sign-in with the claims carries them to the authorize endpoint.
     expect(jar.names()).toEqual(["bff-session", "bff-token-0"]);
-    const login = await bff.request(jar, { url: body.loginUrl });
+    const login = await servers.bff.request(jar, { url: body.loginUrl });
     const authorizeClaims = JSON.parse(
       new URL(String(login.headers.location)).searchParams.get("claims")!,
     );
@@ -328,8 +333,8 @@ describe("GET /api/me", () => {
 
   it("asks for an interactive sign-in when renewing with the claims needs interaction", async () => {
     const jar = await signedIn(1);
-    emulator.faults.add({ target: "graph", kind: "claims_challenge", times: 1 });
-    emulator.faults.add({
+    servers.emulator.faults.add({ target: "graph", kind: "claims_challenge", times: 1 });
+    servers.emulator.faults.add({
       target: "token",
       kind: "interaction_required",
       grantType: "refresh_token",
@@ -342,10 +347,13 @@ describe("GET /api/me", () => {
 
   it("answers 503 idp_unavailable when renewal is needed before the IdP metadata is loaded", async () => {
     const jar = await signedIn(0);
-    emulator.faults.add({ target: "discovery", kind: "delay", ms: 2000 });
+    servers.emulator.faults.add({ target: "discovery", kind: "delay", ms: 2000 });
     const cold = await startBff(
-      emulator,
-      { SESSION_KEYS: bff.config.sessionKeys[0]!.toString("base64"), IDP_TIMEOUT_MS: "200" },
+      servers.emulator,
+      {
+        SESSION_KEYS: servers.bff.config.sessionKeys[0]!.toString("base64"),
+        IDP_TIMEOUT_MS: "200",
+      },
       {
         waitForMetadata: false,
       },

@@ -1,26 +1,22 @@
-import { createEmulator, type Emulator, signInAs } from "@entra-bff/entra-emulator";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CookieJar, followCallback, json, signIn, startBff, type TestBff } from "../helpers/bff.ts";
+import { signInAs } from "@entra-bff/entra-emulator";
+import { describe, expect, it } from "vitest";
+import {
+  CookieJar,
+  followCallback,
+  json,
+  signIn,
+  startBff,
+  useEmulatorAndBff,
+} from "../helpers/bff.ts";
 import { setCookies } from "../helpers/cookie-jar.ts";
 
-let emulator: Emulator;
-let bff: TestBff;
-
-beforeAll(async () => {
-  emulator = await createEmulator({ port: 0 });
-  bff = await startBff(emulator);
-});
-afterAll(async () => {
-  await bff?.close();
-  await emulator?.close();
-});
-afterEach(() => emulator.faults.clear());
+const servers = useEmulatorAndBff();
 
 const authError = (response: { headers: Record<string, unknown> }) =>
   new URL(String(response.headers.location)).searchParams.get("authError");
 
 async function startLogin(jar: CookieJar, returnTo = "/") {
-  const login = await bff.request(jar, {
+  const login = await servers.bff.request(jar, {
     url: `/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
   });
   expect(login.statusCode).toBe(302);
@@ -31,10 +27,10 @@ describe("GET /auth/login", () => {
   it("redirects to the authorize endpoint with PKCE S256, state, nonce and the redirect URI", async () => {
     const jar = new CookieJar();
     const authorize = new URL(await startLogin(jar));
-    expect(authorize.origin).toBe(emulator.browserUrl);
+    expect(authorize.origin).toBe(servers.emulator.browserUrl);
     const params = authorize.searchParams;
     expect(params.get("response_type")).toBe("code");
-    expect(params.get("client_id")).toBe(bff.config.clientId);
+    expect(params.get("client_id")).toBe(servers.bff.config.clientId);
     expect(params.get("redirect_uri")).toBe("http://localhost:3000/auth/callback");
     expect(params.get("code_challenge_method")).toBe("S256");
     expect(params.get("code_challenge")).toMatch(/^[\w-]{43}$/);
@@ -50,7 +46,7 @@ describe("GET /auth/login", () => {
   });
 
   it("sends the transaction cookie HttpOnly, SameSite=Lax, for 10 minutes", async () => {
-    const response = await bff.app.inject({ url: "/auth/login" });
+    const response = await servers.bff.app.inject({ url: "/auth/login" });
     const [cookie] = setCookies(response);
     expect(cookie?.attributes.get("httponly")).toBe(true);
     expect(cookie?.attributes.get("samesite")).toBe("Lax");
@@ -63,29 +59,29 @@ describe("GET /auth/login", () => {
 describe("sign-in end to end", () => {
   it("signs the user in and lands on returnTo with a session", async () => {
     const jar = new CookieJar();
-    const callback = await signIn(bff, jar, 0, "/profile?tab=phones");
+    const callback = await signIn(servers.bff, jar, 0, "/profile?tab=phones");
     expect(callback.statusCode).toBe(303);
     expect(callback.headers.location).toBe("http://localhost:3000/profile?tab=phones");
     // The transaction is gone; identity and token cookies are set.
     expect(jar.names()).toEqual(["bff-session", "bff-token-0"]);
 
-    const session = await bff.request(jar, { url: "/auth/session" });
+    const session = await servers.bff.request(jar, { url: "/auth/session" });
     expect(session.statusCode).toBe(200);
-    const user = emulator.users[0]!;
+    const user = servers.emulator.users[0]!;
     expect(json(session)).toEqual({
       authenticated: true,
       user: {
         name: user.displayName,
         username: user.userPrincipalName,
         oid: user.oid,
-        tenantId: emulator.tenantId,
+        tenantId: servers.emulator.tenantId,
       },
-      expiresAt: new Date(bff.clock.now + 120 * 60_000).toISOString(),
+      expiresAt: new Date(servers.bff.clock.now + 120 * 60_000).toISOString(),
     });
   });
 
   it("answers /auth/session without a session", async () => {
-    const response = await bff.request(new CookieJar(), { url: "/auth/session" });
+    const response = await servers.bff.request(new CookieJar(), { url: "/auth/session" });
     expect(json(response)).toEqual({ authenticated: false });
     expect(response.headers["set-cookie"]).toBeUndefined();
   });
@@ -96,12 +92,20 @@ describe("sign-in end to end", () => {
     const second = await startLogin(jar, "/second");
     expect(jar.names()).toHaveLength(2);
     // Finish them in the opposite order: each still finds its own transaction.
-    const secondCallback = await followCallback(bff, jar, (await signInAs(second, 1)).location);
+    const secondCallback = await followCallback(
+      servers.bff,
+      jar,
+      (await signInAs(second, 1)).location,
+    );
     expect(secondCallback.headers.location).toBe("http://localhost:3000/second");
-    const firstCallback = await followCallback(bff, jar, (await signInAs(first, 0)).location);
+    const firstCallback = await followCallback(
+      servers.bff,
+      jar,
+      (await signInAs(first, 0)).location,
+    );
     expect(firstCallback.headers.location).toBe("http://localhost:3000/first");
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
-      user: { oid: emulator.users[0]!.oid },
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+      user: { oid: servers.emulator.users[0]!.oid },
     });
   });
 
@@ -110,30 +114,30 @@ describe("sign-in end to end", () => {
     const urls: string[] = [];
     for (let i = 0; i < 6; i++) {
       urls.push(await startLogin(jar, `/tab-${i}`));
-      bff.clock.advance(1000);
+      servers.bff.clock.advance(1000);
     }
     expect(jar.names()).toHaveLength(3);
-    const oldest = await followCallback(bff, jar, (await signInAs(urls[0]!, 0)).location);
+    const oldest = await followCallback(servers.bff, jar, (await signInAs(urls[0]!, 0)).location);
     expect(authError(oldest)).toBe("state_mismatch");
-    const newest = await followCallback(bff, jar, (await signInAs(urls[5]!, 0)).location);
+    const newest = await followCallback(servers.bff, jar, (await signInAs(urls[5]!, 0)).location);
     expect(newest.headers.location).toBe("http://localhost:3000/tab-5");
   });
 
   it("never lets hostile returnTo values or repeated sign-ins push the headers toward 431", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
+    await signIn(servers.bff, jar, 0);
     for (let i = 0; i < 6; i++) {
-      const login = await bff.request(jar, {
+      const login = await servers.bff.request(jar, {
         url: `/auth/login?returnTo=${encodeURIComponent(`/${"é".repeat(169)}${i}`)}`,
       });
       expect(login.statusCode).toBe(302);
-      bff.clock.advance(1000);
+      servers.bff.clock.advance(1000);
     }
     const cookieHeader = jar.headers().cookie ?? "";
     expect(jar.names().filter((name) => name.startsWith("bff-tx-"))).toHaveLength(3);
     // Three of the largest transactions beside a session: far below 16 KB.
     expect(cookieHeader.length).toBeLessThan(10 * 1024);
-    bff.clock.advance(-6000);
+    servers.bff.clock.advance(-6000);
   });
 
   it("ignores a claims parameter that is not a claims request, and never answers 500", async () => {
@@ -146,7 +150,9 @@ describe("sign-in end to end", () => {
       {},
     ]) {
       const value = Buffer.from(JSON.stringify(claims)).toString("base64url");
-      const login = await bff.request(new CookieJar(), { url: `/auth/login?claims=${value}` });
+      const login = await servers.bff.request(new CookieJar(), {
+        url: `/auth/login?claims=${value}`,
+      });
       expect(login.statusCode, JSON.stringify(claims)).toBe(302);
       const sent = JSON.parse(
         new URL(String(login.headers.location)).searchParams.get("claims") ?? "{}",
@@ -159,40 +165,40 @@ describe("sign-in end to end", () => {
 
   it("ends the session a new sign-in replaces: its cookies, re-set by a late response, are refused", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
+    await signIn(servers.bff, jar, 0);
     // What a slow /api/me response of the first session would set after the second sign-in.
     const late = jar.clone();
-    await signIn(bff, jar, 1);
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
-      user: { oid: emulator.users[1]!.oid },
+    await signIn(servers.bff, jar, 1);
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+      user: { oid: servers.emulator.users[1]!.oid },
     });
-    expect(json(await bff.request(late, { url: "/auth/session" }))).toEqual({
+    expect(json(await servers.bff.request(late, { url: "/auth/session" }))).toEqual({
       authenticated: false,
     });
   });
 
   it("starts a new session id at every sign-in", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
+    await signIn(servers.bff, jar, 0);
     const first = jar.cookies.get("bff-session");
-    await signIn(bff, jar, 1);
+    await signIn(servers.bff, jar, 1);
     expect(jar.cookies.get("bff-session")).not.toBe(first);
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toMatchObject({
-      user: { oid: emulator.users[1]!.oid },
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toMatchObject({
+      user: { oid: servers.emulator.users[1]!.oid },
     });
   });
 });
 
 describe("GET /auth/callback failures: 303 to the SPA with a reason, no session", () => {
   async function expectFailure(
-    response: Awaited<ReturnType<typeof bff.request>>,
+    response: Awaited<ReturnType<typeof servers.bff.request>>,
     code: string,
     jar: CookieJar,
   ) {
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(`http://localhost:3000/?authError=${code}`);
     expect(jar.names().filter((name) => !name.startsWith("bff-tx-"))).toEqual([]);
-    expect(json(await bff.request(jar, { url: "/auth/session" }))).toEqual({
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" }))).toEqual({
       authenticated: false,
     });
   }
@@ -201,7 +207,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     const jar = new CookieJar();
     const authorize = new URL(await startLogin(jar));
     const state = authorize.searchParams.get("state")!;
-    const response = await bff.request(jar, {
+    const response = await servers.bff.request(jar, {
       url: `/auth/callback?error=access_denied&error_description=AADSTS65004&state=${state}`,
     });
     await expectFailure(response, "access_denied", jar);
@@ -211,7 +217,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
   it("another IdP error: idp_error", async () => {
     const jar = new CookieJar();
     const state = new URL(await startLogin(jar)).searchParams.get("state")!;
-    const response = await bff.request(jar, {
+    const response = await servers.bff.request(jar, {
       url: `/auth/callback?error=invalid_request&state=${state}`,
     });
     await expectFailure(response, "idp_error", jar);
@@ -223,24 +229,24 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     const url = new URL(callbackUrl);
     const code = url.searchParams.get("code")!;
     await expectFailure(
-      await bff.request(jar, { url: `/auth/callback?code=${code}` }),
+      await servers.bff.request(jar, { url: `/auth/callback?code=${code}` }),
       "state_mismatch",
       jar,
     );
     const state = url.searchParams.get("state")!;
     const forged = `${state.slice(0, 8)}${"A".repeat(state.length - 8)}`;
     await expectFailure(
-      await bff.request(jar, { url: `/auth/callback?code=${code}&state=${forged}` }),
+      await servers.bff.request(jar, { url: `/auth/callback?code=${code}&state=${forged}` }),
       "state_mismatch",
       jar,
     );
     // The forged attempt consumed the transaction: even the genuine state fails now.
-    await expectFailure(await followCallback(bff, jar, callbackUrl), "state_mismatch", jar);
+    await expectFailure(await followCallback(servers.bff, jar, callbackUrl), "state_mismatch", jar);
     // Another browser (no cookie) with a genuine callback URL.
     const other = new CookieJar();
     const otherCallback = (await signInAs(await startLogin(other), 0)).location;
     await expectFailure(
-      await followCallback(bff, new CookieJar(), otherCallback),
+      await followCallback(servers.bff, new CookieJar(), otherCallback),
       "state_mismatch",
       new CookieJar(),
     );
@@ -248,54 +254,66 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
 
   it("a replayed callback: state_mismatch (the transaction is single-use)", async () => {
     const jar = new CookieJar();
-    const login = await bff.request(jar, { url: "/auth/login" });
+    const login = await servers.bff.request(jar, { url: "/auth/login" });
     const txCookies = jar.clone();
     const callbackUrl = (await signInAs(String(login.headers.location), 0)).location;
-    expect((await followCallback(bff, jar, callbackUrl)).headers.location).toBe(
+    expect((await followCallback(servers.bff, jar, callbackUrl)).headers.location).toBe(
       "http://localhost:3000/",
     );
     // Replaying the request with the transaction cookie as it was (an attacker's copy):
-    const replay = await followCallback(bff, txCookies, callbackUrl);
+    const replay = await followCallback(servers.bff, txCookies, callbackUrl);
     expect(authError(replay)).toBe("code_redemption_failed");
     // ...and the browser itself replaying it has no transaction left.
-    expect(authError(await followCallback(bff, jar, callbackUrl))).toBe("state_mismatch");
+    expect(authError(await followCallback(servers.bff, jar, callbackUrl))).toBe("state_mismatch");
   });
 
   it("an expired transaction: state_mismatch", async () => {
     const jar = new CookieJar();
     const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
-    bff.clock.advance(11 * 60_000);
+    servers.bff.clock.advance(11 * 60_000);
     try {
-      await expectFailure(await followCallback(bff, jar, callbackUrl), "state_mismatch", jar);
+      await expectFailure(
+        await followCallback(servers.bff, jar, callbackUrl),
+        "state_mismatch",
+        jar,
+      );
     } finally {
-      bff.clock.advance(-11 * 60_000);
+      servers.bff.clock.advance(-11 * 60_000);
     }
   });
 
   it("the token endpoint refuses the code: code_redemption_failed", async () => {
     const jar = new CookieJar();
     const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
-    emulator.faults.add({
+    servers.emulator.faults.add({
       target: "token",
       kind: "invalid_grant",
       grantType: "authorization_code",
       times: 1,
     });
-    await expectFailure(await followCallback(bff, jar, callbackUrl), "code_redemption_failed", jar);
+    await expectFailure(
+      await followCallback(servers.bff, jar, callbackUrl),
+      "code_redemption_failed",
+      jar,
+    );
   });
 
   it("the token endpoint is unavailable or too slow: idp_unavailable", async () => {
     const jar = new CookieJar();
     const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
-    emulator.faults.add({ target: "token", kind: "temporarily_unavailable", times: 1 });
-    await expectFailure(await followCallback(bff, jar, callbackUrl), "idp_unavailable", jar);
+    servers.emulator.faults.add({ target: "token", kind: "temporarily_unavailable", times: 1 });
+    await expectFailure(
+      await followCallback(servers.bff, jar, callbackUrl),
+      "idp_unavailable",
+      jar,
+    );
 
-    const slow = await startBff(emulator, { IDP_TIMEOUT_MS: "300" });
+    const slow = await startBff(servers.emulator, { IDP_TIMEOUT_MS: "300" });
     try {
       const slowJar = new CookieJar();
       const login = await slow.request(slowJar, { url: "/auth/login" });
       const slowCallback = (await signInAs(String(login.headers.location), 0)).location;
-      emulator.faults.add({ target: "token", kind: "delay", ms: 1500, times: 1 });
+      servers.emulator.faults.add({ target: "token", kind: "delay", ms: 1500, times: 1 });
       const started = Date.now();
       const response = await followCallback(slow, slowJar, slowCallback);
       expect(Date.now() - started).toBeLessThan(1400);
@@ -307,14 +325,18 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
 
   it("an ID token that fails validation (expired on our clock): invalid_id_token", async () => {
     const jar = new CookieJar();
-    bff.clock.advance(2 * 86_400_000);
+    servers.bff.clock.advance(2 * 86_400_000);
     try {
       const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
-      await expectFailure(await followCallback(bff, jar, callbackUrl), "invalid_id_token", jar);
+      await expectFailure(
+        await followCallback(servers.bff, jar, callbackUrl),
+        "invalid_id_token",
+        jar,
+      );
     } finally {
-      bff.clock.advance(-2 * 86_400_000);
+      servers.bff.clock.advance(-2 * 86_400_000);
     }
-    const failure = bff.logs
+    const failure = servers.bff.logs
       .map((line) => JSON.parse(line))
       .find((entry) => entry.code === "invalid_id_token");
     expect(failure.reason).toBe("ID token rejected: the token has expired (`exp`)");
@@ -328,7 +350,7 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
       "?error[]=x",
       `?state=${"x".repeat(5000)}`,
     ]) {
-      const response = await bff.request(jar, { url: `/auth/callback${query}` });
+      const response = await servers.bff.request(jar, { url: `/auth/callback${query}` });
       expect(response.statusCode).toBe(303);
       expect(authError(response)).toMatch(/^(state_mismatch|idp_error)$/);
     }

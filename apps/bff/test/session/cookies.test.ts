@@ -1,5 +1,4 @@
-import { createEmulator, type Emulator } from "@entra-bff/entra-emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { maxCookieBytes } from "../../src/session/cookies.ts";
 import {
   CookieJar,
@@ -8,17 +7,13 @@ import {
   sessionKey,
   signIn,
   startBff,
-  type TestBff,
+  useEmulatorAndBff,
 } from "../helpers/bff.ts";
 import { setCookies } from "../helpers/cookie-jar.ts";
 
 const httpsOrigin = "https://app.contoso.example";
-let emulator: Emulator;
-let bff: TestBff;
-
-beforeAll(async () => {
-  emulator = await createEmulator({
-    port: 0,
+const servers = useEmulatorAndBff({
+  emulator: {
     clients: [
       {
         clientId: "00000000-0000-0000-0000-00000000c00c",
@@ -26,18 +21,15 @@ beforeAll(async () => {
         redirectUris: ["http://localhost:3000/auth/callback", `${httpsOrigin}/auth/callback`],
       },
     ],
-  });
-  bff = await startBff(emulator);
-});
-afterAll(async () => {
-  await bff?.close();
-  await emulator?.close();
+  },
 });
 
-const session = (jar: CookieJar, target = bff) => target.request(jar, { url: "/auth/session" });
-const me = (jar: CookieJar, target = bff) => target.request(jar, { url: "/api/me", headers: csrf });
+const session = (jar: CookieJar, target = servers.bff) =>
+  target.request(jar, { url: "/auth/session" });
+const me = (jar: CookieJar, target = servers.bff) =>
+  target.request(jar, { url: "/api/me", headers: csrf });
 
-async function signedIn(user = 0, target = bff): Promise<CookieJar> {
+async function signedIn(user = 0, target = servers.bff): Promise<CookieJar> {
   const jar = new CookieJar();
   expect((await signIn(target, jar, user)).statusCode).toBe(303);
   return jar;
@@ -46,7 +38,7 @@ async function signedIn(user = 0, target = bff): Promise<CookieJar> {
 describe("cookie attributes and sizes", () => {
   it("session cookies are HttpOnly, SameSite=Strict, Path=/, not Secure on http://localhost, within 4096 bytes", async () => {
     const jar = new CookieJar();
-    const callback = await signIn(bff, jar, 0);
+    const callback = await signIn(servers.bff, jar, 0);
     const cookies = setCookies(callback).filter((c) => c.value !== "");
     expect(cookies.map((c) => c.name).sort()).toEqual(["bff-session", "bff-token-0"]);
     for (const cookie of cookies) {
@@ -65,7 +57,7 @@ describe("cookie attributes and sizes", () => {
   });
 
   it("with an https public origin every cookie is Secure and __Host- prefixed", async () => {
-    const secure = await startBff(emulator, { PUBLIC_ORIGIN: httpsOrigin });
+    const secure = await startBff(servers.emulator, { PUBLIC_ORIGIN: httpsOrigin });
     try {
       const jar = new CookieJar();
       const login = await secure.request(jar, { url: "/auth/login" });
@@ -144,16 +136,16 @@ describe("cookies that are not ours are 'signed out', never a 500", () => {
     const response = await me(swapped);
     expect(response.statusCode).toBe(401);
     expect(json(response).code).toBe("not_authenticated");
-    expect(bff.logs.some((line) => line.includes("token cookie belongs to another session"))).toBe(
-      true,
-    );
+    expect(
+      servers.bff.logs.some((line) => line.includes("token cookie belongs to another session")),
+    ).toBe(true);
     // Other cookie kinds under the identity's name do not pass for an identity either.
     const mixed = new CookieJar([["bff-session", alex.cookies.get("bff-token-0")!]]);
     expect(json(await session(mixed))).toEqual({ authenticated: false });
   });
 
   it("a cookie sealed with a key this BFF does not have", async () => {
-    const other = await startBff(emulator, { SESSION_KEYS: sessionKey() });
+    const other = await startBff(servers.emulator, { SESSION_KEYS: sessionKey() });
     try {
       const jar = await signedIn(0, other);
       expect(json(await session(jar))).toEqual({ authenticated: false });
@@ -166,11 +158,11 @@ describe("cookies that are not ours are 'signed out', never a 500", () => {
 
 describe("key rotation", () => {
   it("an older key still decrypts, and the cookies are re-issued under the newest key", async () => {
-    const oldKey = bff.config.sessionKeys[0]!.toString("base64");
+    const oldKey = servers.bff.config.sessionKeys[0]!.toString("base64");
     const newKey = sessionKey();
     const jar = await signedIn(1);
-    const rotated = await startBff(emulator, { SESSION_KEYS: `${newKey},${oldKey}` });
-    const newOnly = await startBff(emulator, { SESSION_KEYS: newKey });
+    const rotated = await startBff(servers.emulator, { SESSION_KEYS: `${newKey},${oldKey}` });
+    const newOnly = await startBff(servers.emulator, { SESSION_KEYS: newKey });
     try {
       // Before rotation the new-key-only instance cannot read the cookies.
       expect(json(await session(jar.clone(), newOnly))).toEqual({ authenticated: false });
@@ -178,7 +170,7 @@ describe("key rotation", () => {
       const sessionResponse = await session(jar, rotated);
       expect(json(sessionResponse)).toMatchObject({
         authenticated: true,
-        user: { oid: emulator.users[1]!.oid },
+        user: { oid: servers.emulator.users[1]!.oid },
       });
       expect(setCookies(sessionResponse).map((c) => c.name)).toEqual(["bff-session"]);
       const meResponse = await me(jar, rotated);
@@ -200,11 +192,11 @@ describe("key rotation", () => {
 describe("session lifetime", () => {
   it("polling /auth/session does not extend the idle expiry; /api/me does", async () => {
     const jar = await signedIn(0);
-    const start = bff.clock.now;
+    const start = servers.bff.clock.now;
     const first = json<{ expiresAt: string }>(await session(jar));
     expect(Date.parse(first.expiresAt)).toBe(start + 120 * 60_000);
     try {
-      bff.clock.advance(30 * 60_000);
+      servers.bff.clock.advance(30 * 60_000);
       const polled = await session(jar);
       expect(json(polled).expiresAt).toBe(first.expiresAt);
       expect(polled.headers["set-cookie"]).toBeUndefined();
@@ -213,13 +205,13 @@ describe("session lifetime", () => {
       const extended = json<{ expiresAt: string }>(await session(jar));
       expect(Date.parse(extended.expiresAt)).toBe(start + 150 * 60_000);
     } finally {
-      bff.clock.advance(-30 * 60_000);
+      servers.bff.clock.advance(-30 * 60_000);
     }
   });
 
   it("an idle session ends, and its cookie is cleared", async () => {
     const jar = await signedIn(0);
-    bff.clock.advance(121 * 60_000);
+    servers.bff.clock.advance(121 * 60_000);
     try {
       const response = await session(jar);
       expect(json(response)).toEqual({ authenticated: false });
@@ -227,12 +219,12 @@ describe("session lifetime", () => {
         ["bff-session", "0"],
       ]);
     } finally {
-      bff.clock.advance(-121 * 60_000);
+      servers.bff.clock.advance(-121 * 60_000);
     }
   });
 
   it("a short idle lifetime (1 minute) is kept alive by activity every 20 s, and ends 1 minute after the last", async () => {
-    const short = await startBff(emulator, {
+    const short = await startBff(servers.emulator, {
       SESSION_KEYS: sessionKey(),
       SESSION_IDLE_MINUTES: "1",
     });
@@ -252,7 +244,7 @@ describe("session lifetime", () => {
   });
 
   it("an active session still ends at its absolute expiry", async () => {
-    const short = await startBff(emulator, {
+    const short = await startBff(servers.emulator, {
       SESSION_KEYS: sessionKey(),
       SESSION_IDLE_MINUTES: "60",
       SESSION_ABSOLUTE_HOURS: "2",

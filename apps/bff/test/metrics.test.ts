@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { signInAs } from "@entra-bff/entra-emulator";
 import type { FastifyInstance } from "fastify";
@@ -16,6 +15,7 @@ import {
   startBff,
   useEmulatorAndBff,
 } from "./helpers/bff.ts";
+import { freePort } from "./helpers/free-port.ts";
 
 const servers = useEmulatorAndBff();
 let metricsServer: FastifyInstance | undefined;
@@ -187,14 +187,6 @@ describe("server.ts", { timeout: 30_000 }, () => {
   });
   const serverFile = fileURLToPath(new URL("../src/server.ts", import.meta.url));
   const tsx = fileURLToPath(new URL("../node_modules/.bin/tsx", import.meta.url));
-
-  async function freePort(): Promise<number> {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-    const { port } = probe.address() as { port: number };
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-  }
 
   async function run(env: Record<string, string>) {
     const child: ChildProcess = spawn(tsx, [serverFile], {

@@ -105,18 +105,19 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
           identity.absoluteExpiresAt,
           now,
         );
-        if (transaction.previousSession) {
-          await recordSessionEnded(context.revocations, request.log, transaction.previousSession);
-        }
-        if (identity.idpSid) {
-          await recordIdpSession(
-            context.revocations,
-            request.log,
-            identity.idpSid,
-            identity.absoluteExpiresAt,
-            now,
-          );
-        }
+        // Independent writes: sent together rather than one after the other.
+        await Promise.all([
+          transaction.previousSession &&
+            recordSessionEnded(context.revocations, request.log, transaction.previousSession),
+          identity.idpSid &&
+            recordIdpSession(
+              context.revocations,
+              request.log,
+              identity.idpSid,
+              identity.absoluteExpiresAt,
+              now,
+            ),
+        ]);
         request.log.info({ sid, oid: identity.user.oid, tid: identity.user.tenantId }, "signed in");
         context.metrics.signIn();
         return reply.redirect(`${config.publicOrigin}${transaction.returnTo}`, 303);

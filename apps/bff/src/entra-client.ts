@@ -47,6 +47,20 @@ export function createEntraClient(
 }
 
 /**
+ * Runs one token request (code redemption, refresh) on a fresh client. The one place every
+ * call that presents the app's credential goes through, so that credential handling
+ * (rotation, fallback to the next credential) lives here and nowhere else.
+ */
+export async function withEntraClient<T>(
+  config: Config,
+  metadata: IdpMetadata,
+  log: FastifyBaseLogger,
+  call: (client: msal.ConfidentialClientApplication) => Promise<T>,
+): Promise<T> {
+  return call(createEntraClient(config, metadata, log));
+}
+
+/**
  * MSAL's default client puts no timeout on POSTs (the token endpoint), so an IdP that hangs
  * would hang our requests. Errors are `AuthError`s because MSAL passes those through unchanged.
  */

@@ -5,10 +5,16 @@ import * as msal from "@azure/msal-node";
 import { type SignInErrorCode, signInErrorCodes } from "@entra-bff/contract";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "./config.ts";
-import { cachedRefreshToken, classifyIdpError, createEntraClient } from "./entra-client.ts";
+import {
+  cachedRefreshToken,
+  classifyIdpError,
+  createEntraClient,
+  withEntraClient,
+} from "./entra-client.ts";
 import { type IdTokenClaims, IdTokenError, type IdTokenValidator } from "./id-token.ts";
 import type { IdpMetadata } from "./idp-metadata.ts";
 import type { SignInTransaction } from "./session/transaction.ts";
+import { graphScopes } from "./tokens/resources.ts";
 
 /** A sign-in that failed for a reason the user is shown (`?authError=<code>`). */
 export class SignInError extends Error {
@@ -97,17 +103,27 @@ export async function completeAuthorization(
   code: string,
   now: number,
 ): Promise<CompletedAuthorization> {
-  const client = createEntraClient(context.config, context.metadata, context.log);
   let result: msal.AuthenticationResult;
+  let refreshToken: string | undefined;
   try {
-    result = await client.acquireTokenByCode({
-      code,
-      codeVerifier: transaction.codeVerifier,
-      redirectUri: context.config.redirectUri,
-      scopes: sessionScopes(context.config, transaction),
-      // MSAL compares it too, and rejects an ID token carrying a nonce it was not given.
-      nonce: transaction.nonce,
-    });
+    ({ result, refreshToken } = await withEntraClient(
+      context.config,
+      context.metadata,
+      context.log,
+      async (client) => {
+        const answer = await client.acquireTokenByCode({
+          code,
+          codeVerifier: transaction.codeVerifier,
+          redirectUri: context.config.redirectUri,
+          // One resource per token request (Entra's AADSTS28000): Graph, for /api/me. The
+          // authorize request asked for every scope, so consent to the others is recorded.
+          scopes: graphScopes(context.config, sessionScopes(context.config, transaction)),
+          // MSAL compares it too, and rejects an ID token carrying a nonce it was not given.
+          nonce: transaction.nonce,
+        });
+        return { result: answer, refreshToken: cachedRefreshToken(client) };
+      },
+    ));
   } catch (error) {
     if (error instanceof msal.AuthError && error.errorCode === "nonce_mismatch") {
       throw new SignInError(
@@ -150,7 +166,6 @@ export async function completeAuthorization(
     );
   }
 
-  const refreshToken = cachedRefreshToken(client);
   if (!refreshToken || !result.accessToken) {
     throw new SignInError(
       signInErrorCodes.idpError,

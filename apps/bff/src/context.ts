@@ -1,4 +1,5 @@
 // What the routes share: settings, the clock, the IdP metadata and the cookie stores.
+import type { Dispatcher } from "undici";
 import type { Config } from "./config.ts";
 import { createIdTokenValidator, type IdTokenValidator } from "./id-token.ts";
 import type { IdpMetadata, IdpMetadataSource } from "./idp-metadata.ts";
@@ -7,7 +8,7 @@ import type { CookieNames } from "./session/cookies.ts";
 import type { RevocationStore } from "./session/revocation.ts";
 import type { TokenStore } from "./session/token-store.ts";
 import type { TransactionStore } from "./session/transaction.ts";
-import type { RenewTokens } from "./token-renewal.ts";
+import type { AccessTokens } from "./tokens/access-tokens.ts";
 
 export interface BffContext {
   config: Config;
@@ -21,7 +22,10 @@ export interface BffContext {
   transactions: TransactionStore;
   /** Sessions ended by logout, refused until their absolute expiry. */
   revocations: RevocationStore;
-  renew: RenewTokens;
+  /** Access tokens per session and resource, renewed on one path for every API. */
+  accessTokens: AccessTokens;
+  /** The HTTP client for Graph and the declared APIs (keep-alive pools). */
+  http: Dispatcher;
   /** Always counted; exposed only when METRICS_PORT is set (server.ts). */
   metrics: Metrics;
 }

@@ -1,7 +1,9 @@
 // Microsoft Graph `GET /me` with the user's delegated access token, with a timeout and
 // Graph's failures mapped to the contract's error codes.
 import { apiErrorCodes, type Profile } from "@entra-bff/contract";
+import type { Dispatcher } from "undici";
 import { BffError } from "./errors.ts";
+import { isTimeout } from "./http-client.ts";
 import { describeFetchError } from "./idp-metadata.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -37,53 +39,58 @@ const profileFields = [
 /**
  * The signed-in user's profile. Throws `GraphUnauthorizedError` on 401 and `BffError`
  * otherwise: `graph_timeout` 504, `graph_unavailable` 503 (429, 503, unreachable; with
- * `Retry-After`), `graph_error` 502 (any other answer). Does not retry.
+ * `Retry-After`), `graph_error` 502 (any other answer). Does not retry or follow redirects.
  */
 export async function fetchProfile(
+  http: Dispatcher,
   graphBaseUrl: string,
   accessToken: string,
   timeoutMs: number,
   metrics?: Pick<Metrics, "graphRequest">,
 ): Promise<Profile> {
-  const signal = AbortSignal.timeout(timeoutMs);
   const started = performance.now();
   const observe = (status: string) =>
     metrics?.graphRequest(status, (performance.now() - started) / 1000);
-  let response: Response;
+  const url = new URL(`${graphBaseUrl}/me`);
+  let response: { status: number; headers: Record<string, string | string[] | undefined> };
   let text: string;
   try {
-    response = await fetch(`${graphBaseUrl}/me`, {
+    const answer = await http.request({
+      origin: url.origin,
+      path: url.pathname,
+      method: "GET",
       headers: { authorization: `Bearer ${accessToken}`, accept: "application/json" },
-      redirect: "error",
-      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
-    text = await response.text();
+    text = await answer.body.text();
+    response = { status: answer.statusCode, headers: answer.headers };
     observe(String(response.status));
   } catch (error) {
-    observe(signal.aborted ? "timeout" : "network_error");
-    if (signal.aborted) {
+    const timedOut = isTimeout(error);
+    observe(timedOut ? "timeout" : "network_error");
+    if (timedOut) {
       throw new BffError(
         apiErrorCodes.graphTimeout,
         504,
         `Microsoft Graph did not answer within ${timeoutMs} ms.`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     throw new BffError(
       apiErrorCodes.graphUnavailable,
       503,
       `Microsoft Graph could not be reached: ${describeFetchError(error)}.`,
-      {
-        cause: error,
-        retryAfter: "5",
-      },
+      { cause: error, retryAfter: "5" },
     );
   }
+  const header = (name: string) => {
+    const value = response.headers[name];
+    return (Array.isArray(value) ? value[0] : value) ?? null;
+  };
 
   if (response.status === 401) {
-    throw new GraphUnauthorizedError(claimsChallenge(response.headers.get("www-authenticate")));
+    throw new GraphUnauthorizedError(claimsChallenge(header("www-authenticate")));
   }
   if (response.status === 429 || response.status === 503) {
     throw new BffError(
@@ -92,10 +99,10 @@ export async function fetchProfile(
       response.status === 429
         ? "Microsoft Graph is throttling requests; try again after Retry-After seconds."
         : "Microsoft Graph is temporarily unavailable; try again after Retry-After seconds.",
-      { retryAfter: retryAfterSeconds(response.headers.get("retry-after")) },
+      { retryAfter: retryAfterSeconds(header("retry-after")) },
     );
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     throw new BffError(
       apiErrorCodes.graphError,
       502,
@@ -150,7 +157,8 @@ export function claimsChallenge(header: string | null): string | undefined {
   }
 }
 
-function retryAfterSeconds(value: string | null): string {
+/** `Retry-After` as delta-seconds: a number as given, an HTTP date converted, else 5. */
+export function retryAfterSeconds(value: string | null | undefined): string {
   if (value && /^\d{1,6}$/.test(value.trim())) return value.trim();
   if (value) {
     const date = Date.parse(value);

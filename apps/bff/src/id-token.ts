@@ -4,16 +4,24 @@ import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 
 /** Clock skew accepted on `exp`, `nbf` and `iat`: Entra's own servers allow 5 minutes. */
 export const clockSkewSeconds = 300;
+/**
+ * How long ago an ID token may have been issued. Entra mints it while redeeming the code or
+ * refresh token we just sent, so anything older is not this sign-in's (or this renewal's).
+ */
+export const maxIdTokenAgeSeconds = 600;
 
 export interface IdTokenClaims extends JWTPayload {
   tid: string;
-  oid?: string;
+  oid: string;
+  sub: string;
   name?: string;
   preferred_username?: string;
   login_hint?: string;
   /** Entra's session id: front-channel logout names it. */
   sid?: string;
-  nonce: string;
+  /** App roles assigned to the user in this app's registration. */
+  roles?: unknown;
+  nonce?: string;
 }
 
 export class IdTokenError extends Error {
@@ -31,17 +39,30 @@ export interface IdTokenValidatorOptions {
   issuer: string;
   jwksUri: string;
   clientId: string;
+  /**
+   * Audiences besides our client id that a token may also name (OIDC Core 3.1.3.7 step 3).
+   * None by default: a token minted for several apps is not only ours.
+   */
+  trustedAudiences?: readonly string[];
   timeoutMs: number;
   now: () => number;
 }
 
-export type IdTokenValidator = (idToken: string, expectedNonce: string) => Promise<IdTokenClaims>;
+/**
+ * `expectedNonce`: the sign-in transaction's nonce, which the token must carry; `undefined`
+ * for a renewal's ID token, which carries none to compare.
+ */
+export type IdTokenValidator = (
+  idToken: string,
+  expectedNonce: string | undefined,
+) => Promise<IdTokenClaims>;
 
 /**
  * Verifies the signature (RS256 only) with the provider's published keys, refetching them
- * at most every 30 s when a token names an unknown `kid`; then `iss`, `aud`, `exp`, `nbf`,
- * `iat`, `nonce` and `tid`. Throws `IdTokenError` naming the first failed check.
- * Does not check `azp`, `groups` or roles.
+ * at most every 30 s when a token names an unknown `kid`; then `iss`, `aud` (ours, and no
+ * audience we do not trust), `azp` (ours when present), `exp`, `nbf`, `iat` (not in the
+ * future, not older than 10 minutes), `nonce`, and that `sub`, `oid` and `tid` are present.
+ * Throws `IdTokenError` naming the first failed check. Does not check `groups` or roles.
  */
 export function createIdTokenValidator(options: IdTokenValidatorOptions): IdTokenValidator {
   const keys = createRemoteJWKSet(new URL(options.jwksUri), {
@@ -60,7 +81,7 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
         audience: options.clientId,
         clockTolerance: clockSkewSeconds,
         currentDate: new Date(options.now()),
-        requiredClaims: ["iss", "aud", "exp", "iat", "nonce", "tid"],
+        requiredClaims: ["iss", "aud", "exp", "iat", "sub", "oid", "tid"],
       }));
     } catch (error) {
       throw new IdTokenError(describeJoseError(error), {
@@ -69,9 +90,29 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
       });
     }
 
-    const tid = payload.tid;
-    if (typeof tid !== "string" || tid === "") {
-      throw new IdTokenError("the `tid` claim is missing");
+    for (const claim of ["sub", "oid", "tid"] as const) {
+      const value = payload[claim];
+      if (typeof value !== "string" || value === "") {
+        throw new IdTokenError(`the \`${claim}\` claim is missing or not a string`);
+      }
+    }
+    const tid = payload.tid as string;
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    const untrusted = audiences.filter(
+      (aud) => aud !== options.clientId && !options.trustedAudiences?.includes(String(aud)),
+    );
+    if (untrusted.length > 0) {
+      throw new IdTokenError(
+        `\`aud\` also names ${untrusted.length === 1 ? "an audience" : "audiences"} this app does not trust (${untrusted.map((a) => String(a).slice(0, 80)).join(", ")})`,
+      );
+    }
+    if (payload.azp !== undefined && payload.azp !== options.clientId) {
+      throw new IdTokenError(
+        `\`azp\` is "${String(payload.azp).slice(0, 80)}", not this app's client id`,
+      );
+    }
+    if (audiences.length > 1 && payload.azp === undefined) {
+      throw new IdTokenError("a token with several audiences must name this app in `azp`");
     }
     // Multi-tenant authorities publish the issuer as a template: substitute this token's
     // tenant, so that each tenant can only issue tokens under its own issuer.
@@ -87,10 +128,19 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
       );
     }
     const issuedAt = payload.iat ?? 0;
-    if (issuedAt > options.now() / 1000 + clockSkewSeconds) {
+    const nowSeconds = options.now() / 1000;
+    if (issuedAt > nowSeconds + clockSkewSeconds) {
       throw new IdTokenError("`iat` is in the future");
     }
-    if (payload.nonce !== expectedNonce) {
+    if (issuedAt < nowSeconds - maxIdTokenAgeSeconds) {
+      throw new IdTokenError(
+        `\`iat\` is ${Math.round(nowSeconds - issuedAt)} s ago, more than ${maxIdTokenAgeSeconds} s: the token was not issued for this request`,
+      );
+    }
+    if (expectedNonce !== undefined && payload.nonce === undefined) {
+      throw new IdTokenError("the `nonce` claim is missing: the token was not issued for this sign-in");
+    }
+    if (expectedNonce !== undefined && payload.nonce !== expectedNonce) {
       throw new IdTokenError(
         "`nonce` does not match the sign-in transaction; the token was not issued for this sign-in",
       );

@@ -2,6 +2,7 @@
 // request pays for discovery; /readyz reports whether it is loaded.
 import { apiErrorCodes } from "@entra-bff/contract";
 import type { FastifyBaseLogger } from "fastify";
+import { untrustedCertificateHint } from "./ca-trust.ts";
 import { BffError } from "./errors.ts";
 
 export interface IdpMetadata {
@@ -82,6 +83,8 @@ export class IdpMetadataSource {
     if (this.#stopped) return;
     try {
       const metadata = await fetchMetadata(this.url, this.#options.timeoutMs);
+      const wrongIssuer = issuerProblem(this.#options.authority, metadata.issuer);
+      if (wrongIssuer) throw new Error(wrongIssuer);
       if (this.#stopped) return;
       this.#metadata = metadata;
       this.#options.log.info({ issuer: metadata.issuer }, "identity provider metadata loaded");
@@ -147,9 +150,46 @@ async function fetchMetadata(url: string, timeoutMs: number): Promise<IdpMetadat
   };
 }
 
+const guid = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+/** Entra's tenant for personal Microsoft accounts (the `consumers` authority). */
+const consumersTenant = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/**
+ * Why `issuer` is not the one the configured authority implies, or `undefined` when it is:
+ * the authority's tenant GUID, Entra's `{tenantid}` template for `organizations`/`common`,
+ * the consumers tenant for `consumers`, and some tenant's GUID for a domain name — always on
+ * the authority's own host. Anything else (e.g. a document naming another tenant) would make
+ * the BFF accept tokens of an issuer it was not configured for.
+ */
+export function issuerProblem(authority: string, issuer: string): string | undefined {
+  const url = new URL(authority);
+  const tenant = url.pathname.split("/").filter(Boolean)[0]?.toLowerCase() ?? "";
+  const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const origin = escape(url.origin);
+  let expected: RegExp;
+  let described: string;
+  if (new RegExp(`^${guid}$`, "i").test(tenant)) {
+    expected = new RegExp(`^${origin}/${escape(tenant)}/v2\\.0/?$`, "i");
+    described = `${url.origin}/${tenant}/v2.0`;
+  } else if (tenant === "organizations" || tenant === "common") {
+    expected = new RegExp(`^${origin}/\\{tenantid\\}/v2\\.0/?$`);
+    described = `${url.origin}/{tenantid}/v2.0`;
+  } else if (tenant === "consumers") {
+    expected = new RegExp(`^${origin}/${consumersTenant}/v2\\.0/?$`);
+    described = `${url.origin}/${consumersTenant}/v2.0`;
+  } else {
+    // A tenant named by domain (contoso.onmicrosoft.com) or a B2C/External ID path: its
+    // GUID is only known from the document, but it must be a tenant on this host.
+    expected = new RegExp(`^${origin}/${guid}/v2\\.0/?$`, "i");
+    described = `${url.origin}/<tenant id>/v2.0`;
+  }
+  if (expected.test(issuer)) return undefined;
+  return `the discovery document's issuer "${issuer.slice(0, 200)}" is not the one ENTRA_AUTHORITY implies (${described}); check ENTRA_AUTHORITY and that it points at the right tenant`;
+}
+
 /** Undici hides the reason (ECONNREFUSED, certificate errors) in `cause`. */
 export function describeFetchError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
+  return `${error.message}${cause}${untrustedCertificateHint(error.cause)}`;
 }

@@ -1,4 +1,5 @@
-// Silent renewal of a session's access token with its refresh token.
+// Redeems the session's refresh token for one resource's access token, and checks that the
+// answer is about the same person as the session. The only place a refresh token is used.
 import type { AuthenticationResult } from "@azure/msal-node";
 import { apiErrorCodes } from "@entra-bff/contract";
 import type { FastifyBaseLogger } from "fastify";
@@ -7,13 +8,12 @@ import type { Config } from "./config.ts";
 import {
   cachedRefreshToken,
   classifyIdpError,
-  createEntraClient,
   type IdpFailure,
+  withEntraClient,
 } from "./entra-client.ts";
 import { BffError } from "./errors.ts";
+import { type IdTokenClaims, IdTokenError, type IdTokenValidator } from "./id-token.ts";
 import type { IdpMetadata } from "./idp-metadata.ts";
-import type { Metrics } from "./metrics.ts";
-import type { TokenSet } from "./session/token-store.ts";
 
 /**
  * The refresh token was refused: the user has to sign in again (with `claims`, if any), or
@@ -30,66 +30,80 @@ export class RenewalRefusedError extends Error {
   }
 }
 
+/**
+ * The token response is about someone else than the session (another `oid`, `sub`, tenant
+ * or issuer), or its ID token does not validate. Nothing from it may be used: the session
+ * ends. Real Entra never does this; a BFF must still never let one session become two people.
+ */
+export class IdentityMismatchError extends Error {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(`the renewed tokens do not belong to the session's user: ${reason}`, options);
+    this.name = "IdentityMismatchError";
+  }
+}
+
+/** Who the session is: the claims a renewal's ID token must repeat. */
+export interface SessionSubject {
+  tenantId: string;
+  oid: string;
+  /** Absent only in sessions created before `sub` was recorded. */
+  sub: string | undefined;
+}
+
 export interface RenewalContext {
   config: Config;
   metadata: IdpMetadata;
   log: FastifyBaseLogger;
+  validateIdToken: IdTokenValidator;
 }
 
-export type RenewTokens = (
-  context: RenewalContext,
-  tokens: TokenSet,
-  options: { claims?: string | undefined; now: number },
-) => Promise<TokenSet>;
+export interface RenewalRequest {
+  refreshToken: string;
+  /** One resource's scopes (MSAL adds `openid profile offline_access`). */
+  scopes: string[];
+  claims?: string | undefined;
+  subject: SessionSubject;
+  now: number;
+}
+
+export interface RenewedTokens {
+  accessToken: string;
+  /** Epoch milliseconds on the caller's clock. */
+  expiresAt: number;
+  /** Entra rotates refresh tokens; the new one (the old one stays valid at Entra). */
+  refreshToken: string | undefined;
+}
 
 /**
- * Returns a renewer that redeems the refresh token on a fresh MSAL client (its own empty
- * cache: nothing shared between users). Concurrent renewals of the same session and
- * refresh token in this process share one request.
- * Throws `RenewalRefusedError` when the user must sign in again, or a `BffError`
- * (`idp_timeout` 504, `idp_unavailable` 503, `idp_error` 502) on an outage.
+ * Redeems the refresh token on a fresh MSAL client (its own empty cache: nothing shared
+ * between users) and validates the answer's identity. Throws `RenewalRefusedError` when the
+ * user must sign in again or consent, `IdentityMismatchError` when the answer names another
+ * user, or a `BffError` (`idp_timeout` 504, `idp_unavailable` 503, `idp_error` 502) on an
+ * outage. Does not retry and does not share concurrent calls (access-tokens.ts does).
  */
-export function createRenewer(metrics?: Pick<Metrics, "tokenRenewal">): RenewTokens {
-  const inFlight = new Map<string, Promise<TokenSet>>();
-  return (context, tokens, options) => {
-    const key = `${tokens.sid}\n${tokens.refreshToken}\n${options.claims ?? ""}`;
-    let pending = inFlight.get(key);
-    if (!pending) {
-      // Counted once per request to the identity provider, not per waiting caller.
-      pending = renew(context, tokens, options)
-        .then(
-          (renewed) => {
-            metrics?.tokenRenewal("success");
-            return renewed;
-          },
-          (error: unknown) => {
-            metrics?.tokenRenewal("failure");
-            throw error;
-          },
-        )
-        .finally(() => inFlight.delete(key));
-      inFlight.set(key, pending);
-    }
-    return pending;
-  };
-}
-
-async function renew(
+export async function renewAccessToken(
   context: RenewalContext,
-  tokens: TokenSet,
-  options: { claims?: string | undefined; now: number },
-): Promise<TokenSet> {
-  const client = createEntraClient(context.config, context.metadata, context.log);
+  request: RenewalRequest,
+): Promise<RenewedTokens> {
   let result: AuthenticationResult | null;
+  let refreshToken: string | undefined;
   try {
-    result = await client.acquireTokenByRefreshToken({
-      refreshToken: tokens.refreshToken,
-      scopes: tokens.scopes,
-      // Cache the answer even though this client has no account: that is where the
-      // rotated refresh token is.
-      forceCache: true,
-      ...(options.claims ? { claims: options.claims } : {}),
-    });
+    ({ result, refreshToken } = await withEntraClient(
+      context.config,
+      context.metadata,
+      context.log,
+      async (client) => {
+        const answer = await client.acquireTokenByRefreshToken({
+          refreshToken: request.refreshToken,
+          scopes: request.scopes,
+          // Cache the answer even though this client has no account: that is where the
+          // rotated refresh token is.
+          forceCache: true,
+          ...(request.claims ? { claims: request.claims } : {}),
+        });
+        return { result: answer, refreshToken: cachedRefreshToken(client) };
+      },
+    ));
   } catch (error) {
     throw renewalError(error);
   }
@@ -100,15 +114,53 @@ async function renew(
       "The identity provider's token response has no access token.",
     );
   }
-  context.log.info({ sid: tokens.sid }, "access token renewed");
+  await checkSameSubject(context, result, request.subject);
   return {
-    sid: tokens.sid,
-    // Entra rotates refresh tokens; keep the old one only if no new one came back.
-    refreshToken: cachedRefreshToken(client) ?? tokens.refreshToken,
     accessToken: result.accessToken,
-    accessTokenExpiresAt: toCallerClock(result.expiresOn, options.now),
-    scopes: tokens.scopes,
+    expiresAt: toCallerClock(result.expiresOn, request.now),
+    refreshToken,
   };
+}
+
+/**
+ * OIDC Core 12.2: a refreshed ID token must name the same `iss` and `sub` (and, at Entra,
+ * `tid` and `oid`); `client_info` (MSAL's account id `uid.utid`) likewise. Validated like the
+ * sign-in's, without a nonce. Missing ID token: Entra always sends one for `openid`, so its
+ * absence is not trusted either.
+ */
+async function checkSameSubject(
+  context: RenewalContext,
+  result: AuthenticationResult,
+  subject: SessionSubject,
+): Promise<void> {
+  if (!result.idToken) throw new IdentityMismatchError("the token response has no ID token");
+  let claims: IdTokenClaims;
+  try {
+    claims = await context.validateIdToken(result.idToken, undefined);
+  } catch (error) {
+    if (error instanceof IdTokenError && error.keysUnavailable) {
+      throw new BffError(
+        apiErrorCodes.idpUnavailable,
+        503,
+        "The identity provider's signing keys could not be fetched to check the renewed tokens.",
+        { cause: error, retryAfter: "5" },
+      );
+    }
+    throw new IdentityMismatchError(`the ID token is not valid (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+  const differences: string[] = [];
+  if (claims.tid !== subject.tenantId) differences.push("tid");
+  if (claims.oid !== subject.oid) differences.push("oid");
+  if (subject.sub !== undefined && claims.sub !== subject.sub) differences.push("sub");
+  const accountId = result.account?.homeAccountId;
+  if (accountId !== undefined && accountId !== `${subject.oid}.${subject.tenantId}`) {
+    differences.push("client_info");
+  }
+  if (differences.length > 0) {
+    throw new IdentityMismatchError(`${differences.join(", ")} differ from the session's`);
+  }
 }
 
 function renewalError(error: unknown): Error {
@@ -123,28 +175,21 @@ function renewalError(error: unknown): Error {
         apiErrorCodes.idpTimeout,
         504,
         "The identity provider did not answer in time while renewing the session.",
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     case "unavailable":
       return new BffError(
         apiErrorCodes.idpUnavailable,
         503,
         "The identity provider is temporarily unavailable; the session could not be renewed.",
-        {
-          cause: error,
-          retryAfter: "5",
-        },
+        { cause: error, retryAfter: "5" },
       );
     default:
       return new BffError(
         apiErrorCodes.idpError,
         502,
         "The identity provider answered the renewal with an error.",
-        {
-          cause: error,
-        },
+        { cause: error },
       );
   }
 }

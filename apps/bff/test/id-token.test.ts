@@ -141,7 +141,7 @@ describe("validateIdToken", () => {
     const { nonce: _n, ...withoutNonce } = claims();
     const missing = await signIdToken(key, withoutNonce);
     expect((await rejection(missing)).message).toBe(
-      'claim `nonce` failed validation (missing): missing required "nonce" claim',
+      "the `nonce` claim is missing: the token was not issued for this sign-in",
     );
   });
 

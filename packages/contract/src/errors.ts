@@ -15,8 +15,18 @@ export const apiErrorCodes = {
   consentRequired: "consent_required",
   /** 403: the anti-forgery header `X-CSRF: 1` is missing. */
   csrfRequired: "csrf_required",
-  /** 403: a state-changing request came from another site (`Origin` mismatch). */
+  /**
+   * 403: the request came from another site (`Origin` of another origin, or
+   * `Sec-Fetch-Site` other than `same-origin`): `/api/*` and `POST /auth/logout`.
+   */
   crossSiteRequest: "cross_site_request",
+  /**
+   * 403: the signed-in user may not do this: a declared API needs an app role the session
+   * does not hold, or the downstream API answered 403 (e.g. a missing permission).
+   */
+  forbidden: "forbidden",
+  /** 413: the request body is larger than the declared API's `bodyLimitBytes`. */
+  payloadTooLarge: "payload_too_large",
   /** 400: malformed request. */
   badRequest: "bad_request",
   /** 404: no such route. */
@@ -27,6 +37,15 @@ export const apiErrorCodes = {
   graphUnavailable: "graph_unavailable",
   /** 504: Microsoft Graph did not answer in time. */
   graphTimeout: "graph_timeout",
+  /**
+   * 502: a declared downstream API answered with an error the BFF cannot pass on (a 5xx, a
+   * redirect, or a 401 for a freshly renewed token), or its answer broke off.
+   */
+  upstreamError: "upstream_error",
+  /** 503: a declared downstream API is throttling (429), unavailable (503) or unreachable; see `Retry-After`. */
+  upstreamUnavailable: "upstream_unavailable",
+  /** 504: a declared downstream API did not answer within its `timeoutMs`. */
+  upstreamTimeout: "upstream_timeout",
   /** 502: the identity provider answered with an error or an unusable response. */
   idpError: "idp_error",
   /** 503: the identity provider is temporarily unavailable, or its metadata is not loaded yet. */
@@ -39,6 +58,19 @@ export const apiErrorCodes = {
    * may have been revoked; retry shortly.
    */
   sessionStoreUnavailable: "session_store_unavailable",
+  /**
+   * 401 from the Tasks API: the bearer token failed validation (signature, issuer, tenant,
+   * audience, lifetime, version); `WWW-Authenticate: Bearer error="invalid_token"` says which.
+   */
+  invalidToken: "invalid_token",
+  /** 403 from the Tasks API: the token lacks the `Tasks.ReadWrite` scope (`error="insufficient_scope"`). */
+  insufficientScope: "insufficient_scope",
+  /** 412: `If-Match` names a version that is no longer current (changed in another tab). */
+  preconditionFailed: "precondition_failed",
+  /** 428: a change (PATCH, DELETE) without `If-Match`: the API refuses to overwrite blindly. */
+  preconditionRequired: "precondition_required",
+  /** 409: the user already holds the most tasks the Tasks API allows. */
+  taskLimitReached: "task_limit_reached",
   /** 500: a bug; details are only in the server log. */
   internalError: "internal_error",
 } as const;
@@ -75,6 +107,10 @@ export const signInErrorCodes = {
   idpUnavailable: "idp_unavailable",
   /** `/auth/login?scopes=` named a scope outside the BFF's INCREMENTAL_SCOPES allowlist. */
   scopeNotAllowed: "scope_not_allowed",
+  /** The user's organization (`tid`) is not in the BFF's ALLOWED_TENANTS. */
+  tenantNotAllowed: "tenant_not_allowed",
+  /** The session store (Redis) did not answer, so the sign-in could not be checked or recorded. */
+  sessionStoreUnavailable: "session_store_unavailable",
 } as const;
 
 export type SignInErrorCode = (typeof signInErrorCodes)[keyof typeof signInErrorCodes];
@@ -90,6 +126,10 @@ export const signInErrorMessages: Record<SignInErrorCode, string> = {
   idp_unavailable: "Microsoft sign-in is not reachable right now. Please try again in a moment.",
   scope_not_allowed:
     "This app asked for a permission it is not set up to request, so sign-in was not started.",
+  tenant_not_allowed:
+    "Your organization is not set up to use this app. Ask your administrator to contact us, or sign in with another account.",
+  session_store_unavailable:
+    "Sign-in is temporarily unavailable on our side. Please try again in a moment.",
 };
 
 export function isSignInErrorCode(value: unknown): value is SignInErrorCode {

@@ -6,6 +6,8 @@ export const paths = {
   logout: "/auth/logout",
   frontchannelLogout: "/auth/frontchannel-logout",
   me: "/api/me",
+  /** Declared downstream APIs: `${apiPrefix}/<name>/<path>` (DOWNSTREAM_APIS_FILE). */
+  apiPrefix: "/api",
   healthz: "/healthz",
   readyz: "/readyz",
 } as const;

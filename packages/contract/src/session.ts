@@ -11,6 +11,11 @@ export const SessionUserSchema = Type.Object(
     oid: Type.String(),
     /** `tid` claim. */
     tenantId: Type.String(),
+    /**
+     * The ID token's `roles` claim: the app roles assigned to the user in this app's
+     * registration (bounded). Never `groups`: see the README's security model.
+     */
+    roles: Type.Optional(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
-// GET /auth/callback: the redirect URI. Finds the sign-in transaction by `state`, redeems
-// the code, validates the ID token and starts a fresh session. Every failure lands on the
-// SPA with `?authError=<code>` and no session; nothing here answers 500.
-import { randomBytes } from "node:crypto";
+// GET /auth/callback: the redirect URI. Finds the sign-in transaction by `state`, spends it,
+// redeems the code, validates the ID token and starts a fresh session. Every failure lands
+// on the SPA with `?authError=<code>` and no session; nothing here answers 500.
+import { createHash, randomBytes } from "node:crypto";
 import {
   paths,
   type SignInErrorCode,
@@ -11,10 +11,13 @@ import {
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import Type from "typebox";
 import { completeAuthorization, SignInError, sessionScopes } from "../authorization.ts";
-import type { RouteOptions } from "../context.ts";
+import type { BffContext, RouteOptions } from "../context.ts";
+import { BffError } from "../errors.ts";
 import { newIdentity, writeIdentity } from "../session/identity.ts";
-import { isIdpSessionId } from "../session/revocation.ts";
+import { logId } from "../session/log-id.ts";
 import { recordIdpSession, recordSessionEnded } from "../session/session-records.ts";
+import { sessionUserFromClaims } from "../session/session-user.ts";
+import { type SignInTransaction, transactionLifetimeSeconds } from "../session/transaction.ts";
 
 const CallbackQuerySchema = Type.Object({
   code: Type.Optional(Type.String()),
@@ -37,6 +40,9 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     async (request, reply) => {
       const now = context.now();
       const query = request.validationError ? {} : request.query;
+      // This URL carries the code: the page the browser lands on next must not learn it
+      // from a Referer (RFC 9700 4.2.4).
+      reply.header("referrer-policy", "no-referrer");
       // Single use: the transaction cookie is deleted whatever happens next.
       const transaction = transactions.take(request, reply, query.state, now);
       try {
@@ -56,6 +62,7 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         }
         if (!query.code)
           throw new SignInError(signInErrorCodes.idpError, "the callback has no `code`");
+        await spendTransaction(context, transaction, now);
         if (!idp.loaded)
           throw new SignInError(
             signInErrorCodes.idpUnavailable,
@@ -74,34 +81,28 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
           query.code,
           now,
         );
-        const { claims } = completed;
+        const checked = sessionUserFromClaims(completed.claims);
+        if ("problem" in checked) {
+          throw new SignInError(signInErrorCodes.invalidIdToken, `ID token refused: ${checked.problem}`);
+        }
+        const { ok: fields, dropped } = checked;
+        if (dropped.length > 0) {
+          request.log.warn({ dropped }, "ID token claims too large or malformed for the session; dropped");
+        }
+        const tenant = fields.user.tenantId.toLowerCase();
+        if (config.allowedTenants && !config.allowedTenants.includes(tenant)) {
+          throw new SignInError(
+            signInErrorCodes.tenantNotAllowed,
+            `tenant ${tenant} is not in ALLOWED_TENANTS`,
+          );
+        }
         // A new session id at every sign-in: nothing from before the sign-in carries over.
         const sid = randomBytes(16).toString("base64url");
-        const identity = newIdentity(
-          config,
-          {
-            sid,
-            user: {
-              name: claims.name ?? claims.preferred_username ?? "",
-              username: claims.preferred_username ?? "",
-              oid: claims.oid ?? claims.sub ?? "",
-              tenantId: claims.tid,
-            },
-            loginHint: claims.login_hint,
-            idpSid: isIdpSessionId(claims.sid) ? claims.sid : undefined,
-          },
-          now,
-        );
+        const identity = newIdentity(config, { sid, ...fields }, now);
         writeIdentity(request, config, identity, now);
         tokens.write(
           reply,
-          {
-            sid,
-            refreshToken: completed.refreshToken,
-            accessToken: completed.accessToken,
-            accessTokenExpiresAt: completed.accessTokenExpiresAt,
-            scopes: sessionScopes(config, transaction),
-          },
+          { sid, refreshToken: completed.refreshToken, scopes: sessionScopes(config, transaction) },
           identity.absoluteExpiresAt,
           now,
         );
@@ -117,8 +118,15 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
               identity.absoluteExpiresAt,
               now,
             ),
+          context.accessTokens.store(request.log, identity, "me", {
+            accessToken: completed.accessToken,
+            expiresAt: completed.accessTokenExpiresAt,
+          }),
         ]);
-        request.log.info({ sid, oid: identity.user.oid, tid: identity.user.tenantId }, "signed in");
+        request.log.info(
+          { session: logId(sid), oid: identity.user.oid, tid: identity.user.tenantId },
+          "signed in",
+        );
         context.metrics.signIn();
         return reply.redirect(`${config.publicOrigin}${transaction.returnTo}`, 303);
       } catch (error) {
@@ -137,6 +145,37 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
     },
   );
 };
+
+/**
+ * Records the transaction as used in the shared store, so that a replay of the identical
+ * callback request — cookie included, before the browser dropped it — is refused here, on
+ * every instance, without relying on the identity provider to refuse a reused code.
+ */
+async function spendTransaction(
+  context: BffContext,
+  transaction: SignInTransaction,
+  now: number,
+): Promise<void> {
+  const stateId = createHash("sha256").update(transaction.state).digest("base64url");
+  const until = transaction.createdAt + transactionLifetimeSeconds * 1000;
+  let first: boolean;
+  try {
+    first = await context.revocations.consumeState(stateId, until, now);
+  } catch (error) {
+    if (!(error instanceof BffError)) throw error;
+    throw new SignInError(
+      signInErrorCodes.sessionStoreUnavailable,
+      "the session store did not answer, so the sign-in transaction could not be spent",
+      { cause: error },
+    );
+  }
+  if (!first) {
+    throw new SignInError(
+      signInErrorCodes.stateMismatch,
+      "`state` was already used: this callback is a replay of a completed or attempted sign-in",
+    );
+  }
+}
 
 /** The MSAL or jose error behind a failure, without its stack (which says nothing new). */
 function causeOf(error: Error): string | undefined {

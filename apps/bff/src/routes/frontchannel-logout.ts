@@ -11,6 +11,7 @@ import type { RouteOptions } from "../context.ts";
 import { BffError } from "../errors.ts";
 import type { IdpMetadata } from "../idp-metadata.ts";
 import { clearIdentity } from "../session/identity.ts";
+import { logId } from "../session/log-id.ts";
 import { isIdpSessionId } from "../session/revocation.ts";
 
 const FrontchannelQuerySchema = Type.Object({
@@ -48,19 +49,23 @@ export const frontchannelLogoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = 
 
       const now = context.now();
       const known = await context.revocations.endIdpSession(sid, now);
+      if (known) await context.accessTokens.forgetIdpSession(request.log, sid);
       // Same-site deployments may still send the cookies: then clear them too.
       if (request.session.get("identity")?.idpSid === sid) {
         clearIdentity(request);
         context.tokens.clear(request, reply);
       }
       if (known) {
-        request.log.info({ idpSid: sid }, "front-channel logout: identity provider session ended");
+        request.log.info(
+          { idpSession: logId(sid) },
+          "front-channel logout: identity provider session ended",
+        );
         context.metrics.signOut("frontchannel");
       } else {
         // Made-up, already expired, or signed in before a restart without REDIS_URL; debug
         // only, so that a flood of made-up ids does not flood the log either.
         request.log.debug(
-          { idpSid: sid },
+          { idpSession: logId(sid) },
           "front-channel logout for an unknown identity provider session",
         );
       }

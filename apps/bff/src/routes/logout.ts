@@ -3,8 +3,9 @@ import { apiErrorCodes, LogoutResponseSchema, paths } from "@entra-bff/contract"
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { RouteOptions } from "../context.ts";
 import { BffError } from "../errors.ts";
-import { requireCsrfHeader } from "../plugins/anti-forgery.ts";
+import { refuseCrossSite, requireCsrfHeader } from "../plugins/anti-forgery.ts";
 import { clearIdentity, readUnexpiredIdentity } from "../session/identity.ts";
+import { logId } from "../session/log-id.ts";
 import { recordSessionEnded } from "../session/session-records.ts";
 
 export const logoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { context }) => {
@@ -19,13 +20,19 @@ export const logoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, 
     async (request, reply) => {
       const now = context.now();
       const identity = readUnexpiredIdentity(request, now);
-      // A copy of the cookies taken before now must not work afterwards.
-      if (identity) await recordSessionEnded(context.revocations, request.log, identity);
+      // A copy of the cookies taken before now must not work afterwards, and the session's
+      // access tokens die with it.
+      if (identity) {
+        await Promise.all([
+          recordSessionEnded(context.revocations, request.log, identity),
+          context.accessTokens.forgetSession(request.log, identity.sid),
+        ]);
+      }
       clearIdentity(request);
       context.tokens.clear(request, reply);
       context.transactions.clearAll(request, reply);
       if (identity) {
-        request.log.info({ sid: identity.sid }, "signed out");
+        request.log.info({ session: logId(identity.sid) }, "signed out");
         context.metrics.signOut("logout");
       }
 
@@ -58,28 +65,6 @@ export function endSessionUrl(
   url.searchParams.set("client_id", clientId);
   if (loginHint) url.searchParams.set("logout_hint", loginHint);
   return url.href;
-}
-
-/**
- * Logout changes state: refuse it when the browser says another site started it. The
- * `X-CSRF` header already forces a CORS preflight cross-site; this also covers same-site
- * attackers (a sibling subdomain) and browsers that send `Origin` but not our header rules.
- */
-function refuseCrossSite(publicOrigin: string) {
-  return async (request: { headers: Record<string, string | string[] | undefined> }) => {
-    const origin = request.headers.origin;
-    const fetchSite = request.headers["sec-fetch-site"];
-    if (
-      (origin !== undefined && origin !== publicOrigin) ||
-      (fetchSite !== undefined && fetchSite !== "same-origin")
-    ) {
-      throw new BffError(
-        apiErrorCodes.crossSiteRequest,
-        403,
-        `Sign-out must come from ${publicOrigin} itself (Origin: ${String(origin ?? "none").slice(0, 100)}).`,
-      );
-    }
-  };
 }
 
 function prefersJson(accept: string | undefined): boolean {

@@ -4,12 +4,18 @@ import type { SessionUser } from "@entra-bff/contract";
 import type { FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import { sessionCookieOptions } from "./cookies.ts";
+import { logId } from "./log-id.ts";
 import type { RevocationStore } from "./revocation.ts";
 
 export interface Identity {
   /** Random session id; the token cookies carry it too, binding them to this identity. */
   sid: string;
   user: SessionUser;
+  /**
+   * The ID token's `sub`: with `tid` and `oid`, what every renewal's ID token must repeat.
+   * Absent only in sessions created before it was recorded.
+   */
+  sub?: string;
   /** The ID token's `login_hint` claim, for a logout without Entra's account picker. */
   loginHint?: string;
   /** The ID token's `sid` claim: Entra's session, named by front-channel logout. */
@@ -40,6 +46,7 @@ export function newIdentity(
   fields: {
     sid: string;
     user: SessionUser;
+    sub: string;
     loginHint: string | undefined;
     idpSid: string | undefined;
   },
@@ -48,6 +55,7 @@ export function newIdentity(
   return {
     sid: fields.sid,
     user: fields.user,
+    sub: fields.sub,
     ...(fields.loginHint ? { loginHint: fields.loginHint } : {}),
     ...(fields.idpSid ? { idpSid: fields.idpSid } : {}),
     createdAt: now,
@@ -78,7 +86,7 @@ export async function readIdentity(
   const identity = readUnexpiredIdentity(request, now);
   if (!identity) return undefined;
   if (await revocations.isEnded(identity, now)) {
-    request.log.info({ sid: identity.sid }, "cookie of an ended session refused");
+    request.log.info({ session: logId(identity.sid) }, "cookie of an ended session refused");
     request.session.delete();
     return undefined;
   }
@@ -99,7 +107,7 @@ export function readUnexpiredIdentity(request: FastifyRequest, now: number): Ide
   const identity = request.session.get("identity");
   if (!isIdentity(identity)) return undefined;
   if (identityExpiresAt(identity) <= now) {
-    request.log.debug({ sid: identity.sid }, "session expired");
+    request.log.debug({ session: logId(identity.sid) }, "session expired");
     request.session.delete();
     return undefined;
   }
@@ -145,11 +153,14 @@ function isIdentity(value: unknown): value is Identity {
     typeof v.absoluteExpiresAt === "number" &&
     typeof v.idleExpiresAt === "number" &&
     (v.idpSid === undefined || typeof v.idpSid === "string") &&
+    (v.sub === undefined || typeof v.sub === "string") &&
     typeof v.user === "object" &&
     v.user !== null &&
     typeof v.user.oid === "string" &&
     typeof v.user.tenantId === "string" &&
     typeof v.user.name === "string" &&
-    typeof v.user.username === "string"
+    typeof v.user.username === "string" &&
+    (v.user.roles === undefined ||
+      (Array.isArray(v.user.roles) && v.user.roles.every((role) => typeof role === "string")))
   );
 }

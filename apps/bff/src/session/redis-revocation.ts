@@ -1,21 +1,15 @@
 // Ended sessions in Redis, so every BFF instance behind a load balancer refuses a cookie that
 // was logged out on any one of them. Each entry expires by itself at the session's absolute
 // expiry, after which the cookie is refused anyway.
-import { apiErrorCodes } from "@entra-bff/contract";
-import { Redis } from "ioredis";
-import { BffError } from "../errors.ts";
+import { RedisConnection, type RedisConnectionOptions, redisKeyPrefix } from "./redis-connection.ts";
+
+export { redisKeyPrefix };
 import { idpLogoutClockSkewMs, type RevocationStore, type SessionRef } from "./revocation.ts";
 
-/** Every key this store writes starts with this. */
-export const redisKeyPrefix = "entra-bff:";
 const sessionKey = (sid: string) => `${redisKeyPrefix}revoked:${sid}`;
 /** Value: when Entra signed the session out (epoch ms), or 0 while it has not. */
 const idpSessionKey = (idpSid: string) => `${redisKeyPrefix}idp-session:${idpSid}`;
-
-export interface RedisRevocationOptions {
-  /** Connect and per-command limit: a session check must not hang on a dead Redis. */
-  timeoutMs?: number;
-}
+const stateKey = (stateId: string) => `${redisKeyPrefix}used-state:${stateId}`;
 
 /**
  * Fails closed: when Redis does not answer, every method throws a 503
@@ -23,26 +17,19 @@ export interface RedisRevocationOptions {
  * cookie is worse than a short outage of signed-in requests.
  */
 export class RedisRevocationStore implements RevocationStore {
-  readonly #redis: Redis;
+  readonly #connection: RedisConnection;
+  /** Closed by this store when it opened the connection itself (a URL was given). */
+  readonly #owned: boolean;
 
-  constructor(url: string, options: RedisRevocationOptions = {}) {
-    const timeoutMs = options.timeoutMs ?? 1000;
-    this.#redis = new Redis(url, {
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
-      // Queued commands would wait for a reconnect; answer 503 at once instead.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      lazyConnect: true,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    });
-    // Connection errors surface as failed commands; without a listener ioredis logs to stderr.
-    this.#redis.on("error", () => {});
+  constructor(connection: string | RedisConnection, options: RedisConnectionOptions = {}) {
+    this.#owned = typeof connection === "string";
+    this.#connection =
+      typeof connection === "string" ? new RedisConnection(connection, options) : connection;
   }
 
   /** Connects (bounded by the timeout); failure is not fatal: commands fail closed until Redis is back. */
   async connect(): Promise<void> {
-    await this.#redis.connect().catch(() => {});
+    await this.#connection.connect();
   }
 
   async revoke(sid: string, until: number, now = Date.now()): Promise<void> {
@@ -83,21 +70,23 @@ export class RedisRevocationStore implements RevocationStore {
     return endedAt > 0 && session.createdAt <= endedAt + idpLogoutClockSkewMs;
   }
 
-  async close(): Promise<void> {
-    if (this.#redis.status === "end") return;
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+  async consumeState(stateId: string, until: number, now: number): Promise<boolean> {
+    const ms = Math.ceil(until - now);
+    if (ms <= 0) return false;
+    // NX: the first callback with this state wins; a replay finds the key and is refused.
+    const result = await this.#run(() => this.#redis.set(stateKey(stateId), "1", "PX", ms, "NX"));
+    return result === "OK";
   }
 
-  async #run<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (cause) {
-      throw new BffError(
-        apiErrorCodes.sessionStoreUnavailable,
-        503,
-        "The session store is unavailable, so the session cannot be checked. Try again shortly.",
-        { cause, retryAfter: "5" },
-      );
-    }
+  async close(): Promise<void> {
+    if (this.#owned) await this.#connection.close();
+  }
+
+  get #redis() {
+    return this.#connection.client;
+  }
+
+  #run<T>(command: () => Promise<T>): Promise<T> {
+    return this.#connection.run(command);
   }
 }

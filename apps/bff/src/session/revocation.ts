@@ -30,6 +30,11 @@ export interface RevocationStore {
   endIdpSession(idpSid: string, at: number): Promise<boolean>;
   /** Whether the session was ended by either kind of entry. One round trip. */
   isEnded(session: SessionRef, now: number): Promise<boolean>;
+  /**
+   * Records that the sign-in transaction `stateId` (a digest of its `state`) was used, until
+   * `until`. True the first time; false for a replay, whatever cookie it carries.
+   */
+  consumeState(stateId: string, until: number, now: number): Promise<boolean>;
 }
 
 /**
@@ -45,6 +50,8 @@ export const idpLogoutClockSkewMs = 5 * 60_000;
  * longer end by front-channel logout, only by their own expiry).
  */
 export const maxIdpEntries = 100_000;
+/** Used sign-in states remembered in memory (each for at most the 10-minute transaction life). */
+export const maxUsedStates = 100_000;
 
 /**
  * One process's memory: enough for a single instance. Several instances behind a load
@@ -52,6 +59,8 @@ export const maxIdpEntries = 100_000;
  */
 export class MemoryRevocationStore implements RevocationStore {
   readonly #sessions = new Map<string, number>();
+  /** Used sign-in states → until when to remember them (insertion order: oldest first). */
+  readonly #usedStates = new Map<string, number>();
   /**
    * idpSid → when it was signed out at Entra (0: not yet) and until when to remember it.
    * Map order is insertion order, so the first key is the oldest.
@@ -99,8 +108,24 @@ export class MemoryRevocationStore implements RevocationStore {
     return known.endedAt > 0 && session.createdAt <= known.endedAt + idpLogoutClockSkewMs;
   }
 
+  async consumeState(stateId: string, until: number, now: number): Promise<boolean> {
+    const known = this.#usedStates.get(stateId);
+    if (known !== undefined && known > now) return false;
+    this.#usedStates.set(stateId, until);
+    // Only sign-ins that reached the callback with a valid transaction cookie add entries, and
+    // each lives 10 minutes; the cap bounds memory against a flood of them anyway.
+    if (this.#usedStates.size > maxUsedStates) {
+      for (const [id, expiry] of this.#usedStates) {
+        if (expiry <= now || this.#usedStates.size > maxUsedStates) this.#usedStates.delete(id);
+        else break;
+      }
+    }
+    return true;
+  }
+
   /** Forgets entries past their expiry. */
   prune(now: number): void {
+    for (const [id, until] of this.#usedStates) if (until <= now) this.#usedStates.delete(id);
     for (const [sid, until] of this.#sessions) if (until <= now) this.#sessions.delete(sid);
     for (const [idpSid, known] of this.#idpSessions) {
       if (known.until <= now) this.#idpSessions.delete(idpSid);

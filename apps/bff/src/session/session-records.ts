@@ -1,6 +1,7 @@
 // Writes to the revocation store that must not stop a sign-in or a sign-out when the store
 // (Redis) is down: the user is still signed out, or in; the log says what was not recorded.
 import type { FastifyBaseLogger } from "fastify";
+import { logId } from "./log-id.ts";
 import type { RevocationStore } from "./revocation.ts";
 
 /**
@@ -16,7 +17,11 @@ export async function recordSessionEnded(
     await revocations.revoke(session.sid, session.absoluteExpiresAt);
   } catch (error) {
     log.error(
-      { err: error, sid: session.sid, until: new Date(session.absoluteExpiresAt).toISOString() },
+      {
+        err: error,
+        session: logId(session.sid),
+        until: new Date(session.absoluteExpiresAt).toISOString(),
+      },
       "session ended, but the session store did not record it: a copy of its cookies taken before now stays valid until its absolute expiry",
     );
   }
@@ -34,7 +39,7 @@ export async function recordIdpSession(
     await revocations.startIdpSession(idpSid, until, now);
   } catch (error) {
     log.error(
-      { err: error, idpSid },
+      { err: error, idpSession: logId(idpSid) },
       "signed in, but the session store did not record the Entra session: signing out of Entra elsewhere will not end this session",
     );
   }

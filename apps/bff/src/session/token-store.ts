@@ -1,5 +1,6 @@
-// The token cookies: only what renewal and Graph calls need, encrypted, bound to the
-// identity's sid, split across cookies when too large for one.
+// The token cookies: the refresh token and the scopes the session consented to, encrypted,
+// bound to the identity's sid, split across cookies when too large for one. Access tokens
+// are not here: they live on the server (tokens/access-token-cache.ts), per resource.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import type { CookieCodec } from "./cookie-codec.ts";
@@ -14,10 +15,7 @@ export interface TokenSet {
   /** The identity cookie's sid: a token cookie only counts next to its own identity. */
   sid: string;
   refreshToken: string;
-  /** Absent when the tokens would not fit in the cookies: renewed per request instead. */
-  accessToken?: string;
-  /** Epoch milliseconds. */
-  accessTokenExpiresAt: number;
+  /** SCOPES plus what incremental consent added: asked for again at every new sign-in. */
   scopes: string[];
 }
 
@@ -27,12 +25,11 @@ export const tokenChunkLength = 3800;
 export const maxTokenChunks = 3;
 
 interface StoredTokens {
-  v: 1;
+  /** 1: also held the Graph access token (read for sessions from before; ignored). */
+  v: 1 | 2;
   typ: "tokens";
   sid: string;
   rt: string;
-  at?: string;
-  exp: number;
   scp: string;
 }
 
@@ -76,11 +73,9 @@ export function createTokenStore(
       const tokens: TokenSet = {
         sid: stored.sid,
         refreshToken: stored.rt,
-        ...(stored.at === undefined ? {} : { accessToken: stored.at }),
-        accessTokenExpiresAt: stored.exp,
         scopes: stored.scp.split(" "),
       };
-      if (opened.rotated) {
+      if (opened.rotated || stored.v !== 2) {
         const absoluteExpiresAt = request.session.get("identity")?.absoluteExpiresAt;
         if (absoluteExpiresAt !== undefined) store.write(reply, tokens, absoluteExpiresAt, now);
       }
@@ -89,27 +84,15 @@ export function createTokenStore(
 
     write(reply, tokens, absoluteExpiresAt, now) {
       const stored: StoredTokens = {
-        v: 1,
+        v: 2,
         typ: "tokens",
         sid: tokens.sid,
         rt: tokens.refreshToken,
-        exp: tokens.accessTokenExpiresAt,
         scp: tokens.scopes.join(" "),
-        ...(tokens.accessToken === undefined ? {} : { at: tokens.accessToken }),
       };
-      let sealed = codec.seal(stored);
+      const sealed = codec.seal(stored);
       if (sealed.length > tokenChunkLength * maxTokenChunks) {
-        // Unusually large tokens (e.g. many claims): keep the refresh token, renew the
-        // access token when needed rather than exceed the header limit.
-        reply.log.warn(
-          { length: sealed.length },
-          "tokens too large for the cookies; access token not stored",
-        );
-        const { at: _dropped, ...withoutAccessToken } = stored;
-        sealed = codec.seal({ ...withoutAccessToken, exp: 0 });
-        if (sealed.length > tokenChunkLength * maxTokenChunks) {
-          throw new Error(`the refresh token alone needs ${sealed.length} bytes of cookies`);
-        }
+        throw new Error(`the refresh token needs ${sealed.length} bytes of cookies`);
       }
       const options = sessionCookieOptions(config, (absoluteExpiresAt - now) / 1000);
       const count = Math.ceil(sealed.length / tokenChunkLength);
@@ -145,12 +128,10 @@ function isStoredTokens(data: unknown): data is StoredTokens {
   if (typeof data !== "object" || data === null) return false;
   const v = data as Partial<StoredTokens>;
   return (
-    v.v === 1 &&
+    (v.v === 1 || v.v === 2) &&
     v.typ === "tokens" &&
     typeof v.sid === "string" &&
     typeof v.rt === "string" &&
-    (v.at === undefined || typeof v.at === "string") &&
-    typeof v.exp === "number" &&
     typeof v.scp === "string"
   );
 }

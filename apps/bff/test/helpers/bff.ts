@@ -30,7 +30,12 @@ export interface TestBff {
   responses: LightMyRequestResponse[];
   request(
     jar: CookieJar | undefined,
-    options: { method?: "GET" | "POST" | "OPTIONS"; url: string; headers?: Record<string, string> },
+    options: {
+      method?: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
+      url: string;
+      headers?: Record<string, string>;
+      payload?: string | Buffer;
+    },
   ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -44,7 +49,7 @@ export function emulatorEnv(emulator: Emulator): Record<string, string> {
   return {
     ENTRA_AUTHORITY: emulator.authority,
     ENTRA_CLIENT_ID: client.clientId,
-    ENTRA_CLIENT_SECRET: client.clientSecret,
+    ENTRA_CLIENT_SECRET: client.clientSecret ?? client.secrets?.[0]?.value ?? "",
     GRAPH_BASE_URL: emulator.graphBaseUrl,
     PUBLIC_ORIGIN: "http://localhost:3000",
     SESSION_KEYS: sessionKey(),
@@ -54,20 +59,29 @@ export function emulatorEnv(emulator: Emulator): Record<string, string> {
   };
 }
 
-export async function startBff(
-  emulator: Emulator,
-  env: Record<string, string | undefined> = {},
-  options: { waitForMetadata?: boolean; idpRetryDelayMs?: number } = {},
-): Promise<TestBff> {
-  const config = loadConfig({ ...emulatorEnv(emulator), ...env });
-  const logs: string[] = [];
-  const responses: LightMyRequestResponse[] = [];
-  const clock: TestClock = {
+/** The clock each emulator started by `useEmulatorAndBff` runs on. */
+const emulatorClocks = new WeakMap<Emulator, TestClock>();
+
+/** A clock tests move instead of sleeping; share one between the emulator and the BFF. */
+export function testClock(): TestClock {
+  return {
     now: Date.now(),
     advance(ms) {
       this.now += ms;
     },
   };
+}
+
+export async function startBff(
+  emulator: Emulator,
+  env: Record<string, string | undefined> = {},
+  options: { waitForMetadata?: boolean; idpRetryDelayMs?: number; clock?: TestClock } = {},
+): Promise<TestBff> {
+  const config = loadConfig({ ...emulatorEnv(emulator), ...env });
+  const logs: string[] = [];
+  const responses: LightMyRequestResponse[] = [];
+  // Every BFF of an emulator shares its clock unless told otherwise.
+  const clock = options.clock ?? emulatorClocks.get(emulator) ?? testClock();
   const app = await buildApp(config, {
     logger: { stream: { write: (line) => void logs.push(line) } },
     now: () => clock.now,
@@ -81,11 +95,12 @@ export async function startBff(
     clock,
     logs,
     responses,
-    async request(jar, { method = "GET", url, headers = {} }) {
+    async request(jar, { method = "GET", url, headers = {}, payload }) {
       const response = await app.inject({
         method,
         url,
         headers: { ...jar?.headers(), ...headers },
+        ...(payload === undefined ? {} : { payload }),
       });
       responses.push(response);
       jar?.store(response);
@@ -101,9 +116,11 @@ export interface EmulatorAndBff {
 }
 
 /**
- * Shares one emulator (random port) and one BFF across a test file. Faults are cleared after
- * each test so that one test's fault never fails the next. The servers exist only once the
- * file's `beforeAll` has run: read `emulator` and `bff` in hooks and tests, not at load time.
+ * Shares one emulator (random port) and one BFF across a test file, on one clock: moving
+ * `bff.clock` moves the emulator's too, so tokens it issues afterwards are current for the
+ * BFF (as for two servers in production). Faults are cleared after each test so that one
+ * test's fault never fails the next. The servers exist only once the file's `beforeAll` has
+ * run: read `emulator` and `bff` in hooks and tests, not at load time.
  */
 export function useEmulatorAndBff(
   options: { emulator?: EmulatorOptions; env?: Record<string, string | undefined> } = {},
@@ -111,8 +128,10 @@ export function useEmulatorAndBff(
   let emulator: Emulator | undefined;
   let bff: TestBff | undefined;
   beforeAll(async () => {
-    emulator = await createEmulator({ port: 0, ...options.emulator });
-    bff = await startBff(emulator, options.env);
+    const clock = testClock();
+    emulator = await createEmulator({ port: 0, now: () => clock.now, ...options.emulator });
+    emulatorClocks.set(emulator, clock);
+    bff = await startBff(emulator, options.env, { clock });
   });
   afterAll(async () => {
     await bff?.close();

@@ -6,6 +6,7 @@ import {
   json,
   signIn,
   startBff,
+  testClock,
   useEmulatorAndBff,
 } from "../helpers/bff.ts";
 import { setCookies } from "../helpers/cookie-jar.ts";
@@ -68,6 +69,7 @@ describe("sign-in end to end", () => {
     const session = await servers.bff.request(jar, { url: "/auth/session" });
     expect(session.statusCode).toBe(200);
     const user = servers.emulator.users[0]!;
+    const roles = servers.emulator.clients[0]!.roleAssignments?.[user.userPrincipalName] ?? [];
     expect(json(session)).toEqual({
       authenticated: true,
       user: {
@@ -75,6 +77,8 @@ describe("sign-in end to end", () => {
         username: user.userPrincipalName,
         oid: user.oid,
         tenantId: servers.emulator.tenantId,
+        // The app roles Entra assigned this user in the app's registration.
+        ...(roles.length > 0 ? { roles } : {}),
       },
       expiresAt: new Date(servers.bff.clock.now + 120 * 60_000).toISOString(),
     });
@@ -260,9 +264,16 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     expect((await followCallback(servers.bff, jar, callbackUrl)).headers.location).toBe(
       "http://localhost:3000/",
     );
-    // Replaying the request with the transaction cookie as it was (an attacker's copy):
+    // Replaying the request with the transaction cookie as it was (an attacker's copy): the
+    // BFF refuses it itself, before asking the identity provider to redeem the code again.
+    servers.emulator.faults.add({ target: "token", kind: "replayable_code" });
+    const tokenRequests = servers.bff.logs.length;
     const replay = await followCallback(servers.bff, txCookies, callbackUrl);
-    expect(authError(replay)).toBe("code_redemption_failed");
+    expect(authError(replay)).toBe("state_mismatch");
+    expect(replay.headers["set-cookie"]?.toString() ?? "").not.toMatch(/bff-session=[^;]/);
+    expect(
+      servers.bff.logs.slice(tokenRequests).some((line) => line.includes("already used")),
+    ).toBe(true);
     // ...and the browser itself replaying it has no transaction left.
     expect(authError(await followCallback(servers.bff, jar, callbackUrl))).toBe("state_mismatch");
   });
@@ -324,22 +335,23 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
   });
 
   it("an ID token that fails validation (expired on our clock): invalid_id_token", async () => {
-    const jar = new CookieJar();
-    servers.bff.clock.advance(2 * 86_400_000);
+    // This BFF's clock runs two days ahead of the identity provider's.
+    const ahead = await startBff(servers.emulator, {}, { clock: testClock() });
     try {
-      const callbackUrl = (await signInAs(await startLogin(jar), 0)).location;
-      await expectFailure(
-        await followCallback(servers.bff, jar, callbackUrl),
-        "invalid_id_token",
-        jar,
-      );
+      ahead.clock.advance(2 * 86_400_000);
+      const jar = new CookieJar();
+      const login = await ahead.request(jar, { url: "/auth/login" });
+      const callbackUrl = (await signInAs(String(login.headers.location), 0)).location;
+      const response = await followCallback(ahead, jar, callbackUrl);
+      expect(response.headers.location).toBe("http://localhost:3000/?authError=invalid_id_token");
+      expect(jar.names().filter((name) => !name.startsWith("bff-tx-"))).toEqual([]);
+      const failure = ahead.logs
+        .map((line) => JSON.parse(line))
+        .find((entry) => entry.code === "invalid_id_token");
+      expect(failure.reason).toBe("ID token rejected: the token has expired (`exp`)");
     } finally {
-      servers.bff.clock.advance(-2 * 86_400_000);
+      await ahead.close();
     }
-    const failure = servers.bff.logs
-      .map((line) => JSON.parse(line))
-      .find((entry) => entry.code === "invalid_id_token");
-    expect(failure.reason).toBe("ID token rejected: the token has expired (`exp`)");
   });
 
   it("a malformed query never answers 500", async () => {

@@ -144,17 +144,31 @@ describe.skipIf(redisUrl === undefined)(
 
 describe("Redis revocation store when Redis is unreachable", () => {
   let bff: TestBff;
+  /** An instance with a working store and the same keys: sessions started before the outage. */
+  let before: TestBff;
   beforeAll(async () => {
+    const keys = sessionKey();
     // Port 1 refuses connections at once: the BFF must start and then fail closed.
-    bff = await startBff(emulator, { REDIS_URL: "redis://127.0.0.1:1/15" });
+    bff = await startBff(emulator, { REDIS_URL: "redis://127.0.0.1:1/15", SESSION_KEYS: keys });
+    before = await startBff(emulator, { SESSION_KEYS: keys });
   });
   afterAll(async () => {
     await bff?.close();
+    await before?.close();
+  });
+
+  it("refuses to complete a sign-in it cannot record as used: session_store_unavailable, no session", async () => {
+    const jar = new CookieJar();
+    const callback = await signIn(bff, jar, 0);
+    expect(callback.headers.location).toBe(
+      "http://localhost:3000/?authError=session_store_unavailable",
+    );
+    expect(jar.names().filter((name) => !name.startsWith("bff-tx-"))).toEqual([]);
   });
 
   it("answers 503 session_store_unavailable on /api/* instead of trusting the cookie", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 0);
+    await signIn(before, jar, 0);
     const response = await bff.request(jar, { url: "/api/me", headers: csrf });
     expect(response.statusCode).toBe(503);
     expect(json(response)).toEqual({
@@ -167,7 +181,7 @@ describe("Redis revocation store when Redis is unreachable", () => {
 
   it("still signs the user out (cookies cleared, on to Entra) and logs that it could not record it", async () => {
     const jar = new CookieJar();
-    await signIn(bff, jar, 1);
+    await signIn(before, jar, 1);
     const response = await bff.request(jar, {
       method: "POST",
       url: "/auth/logout",

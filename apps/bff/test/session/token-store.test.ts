@@ -8,9 +8,8 @@ import { cookieNames, maxCookieBytes } from "../../src/session/cookies.ts";
 import { createTokenStore, type TokenSet } from "../../src/session/token-store.ts";
 import { CookieJar, setCookies } from "../helpers/cookie-jar.ts";
 
-// The token cookies on the real app's keys and cookie plugin, with tokens of any size.
-// Real Entra access tokens are 1.5–2.5 KB and refresh tokens ~1–1.8 KB; Graph tokens with
-// many claims are larger.
+// The token cookies on the real app's keys and cookie plugin, with refresh tokens of any
+// size. Real Entra refresh tokens are ~1–1.8 KB; access tokens are not in cookies at all.
 
 const config = loadConfig({
   ENTRA_AUTHORITY: "https://login.example.test/tenant",
@@ -22,13 +21,15 @@ const config = loadConfig({
 const names = cookieNames(config);
 const absoluteExpiresAt = Date.now() + 3600_000;
 let app: FastifyInstance;
+let codec: CookieCodec;
 let pending: TokenSet;
 
 const token = (length: number) => randomBytes(length).toString("base64url").slice(0, length);
 
 beforeAll(async () => {
   app = await buildApp(config, { logger: false });
-  const store = createTokenStore(config, names, new CookieCodec(app));
+  codec = new CookieCodec(app);
+  const store = createTokenStore(config, names, codec);
   app.get("/test/write", async (_request, reply) => {
     store.write(reply, pending, absoluteExpiresAt, Date.now());
     return {};
@@ -49,28 +50,26 @@ async function roundTrip(tokens: TokenSet, jar = new CookieJar()) {
   return { cookies, jar, read: read.json().tokens as TokenSet | null };
 }
 
-const tokens = (at: number, rt: number): TokenSet => ({
+const tokens = (rt: number): TokenSet => ({
   sid: "sid-1",
   refreshToken: token(rt),
-  accessToken: token(at),
-  accessTokenExpiresAt: absoluteExpiresAt - 1000,
-  scopes: ["User.Read"],
+  scopes: ["User.Read", "api://00000000-0000-0000-0000-00000007a5c5/Tasks.ReadWrite"],
 });
 
 describe("token cookies", () => {
-  it("fit typical Entra tokens in one or two cookies, each within 4096 bytes", async () => {
-    const set = tokens(2500, 1800);
+  it("fit a typical Entra refresh token in one cookie within 4096 bytes", async () => {
+    const set = tokens(1800);
     const { cookies, jar, read } = await roundTrip(set);
     expect(read).toEqual(set);
     const live = cookies.filter((c) => c.value !== "");
-    expect(live.length).toBeLessThanOrEqual(2);
+    expect(live.length).toBe(1);
     for (const cookie of cookies)
       expect(Buffer.byteLength(cookie.line)).toBeLessThanOrEqual(maxCookieBytes);
     expect(jar.names().every((name) => name.startsWith("__Host-bff-token-"))).toBe(true);
   });
 
-  it("split large tokens across three cookies and clear chunks a smaller set no longer uses", async () => {
-    const large = tokens(6000, 2000);
+  it("split a large refresh token across three cookies and clear chunks a smaller set no longer uses", async () => {
+    const large = tokens(8000);
     const first = await roundTrip(large);
     expect(first.read).toEqual(large);
     expect(first.jar.names()).toEqual([
@@ -81,21 +80,32 @@ describe("token cookies", () => {
     for (const cookie of first.cookies)
       expect(Buffer.byteLength(cookie.line)).toBeLessThanOrEqual(maxCookieBytes);
 
-    const small = tokens(1000, 800);
+    const small = tokens(800);
     const second = await roundTrip(small, first.jar);
     expect(second.read).toEqual(small);
     expect(second.jar.names()).toEqual(["__Host-bff-token-0"]);
   });
 
-  it("drop the access token rather than exceed three cookies", async () => {
-    const huge = tokens(12_000, 1800);
-    const { read, jar } = await roundTrip(huge);
-    expect(read).toEqual({ ...huge, accessToken: undefined, accessTokenExpiresAt: 0 });
-    expect(jar.names().length).toBeLessThanOrEqual(3);
+  it("read the earlier format (with an access token inside) and re-issue it without", async () => {
+    const refreshToken = token(900);
+    const earlier = codec.seal({
+      v: 1,
+      typ: "tokens",
+      sid: "sid-1",
+      rt: refreshToken,
+      at: token(2500),
+      exp: absoluteExpiresAt - 1000,
+      scp: "User.Read",
+    });
+    const jar = new CookieJar([["__Host-bff-token-0", earlier]]);
+    const read = await app.inject({ url: "/test/read", headers: jar.headers() });
+    expect(read.json().tokens).toEqual({ sid: "sid-1", refreshToken, scopes: ["User.Read"] });
+    const reissued = setCookies(read).find((c) => c.name === "__Host-bff-token-0");
+    expect(reissued?.value.length).toBeLessThan(earlier.length / 2);
   });
 
   it("refuse a refresh token that cannot fit at all", async () => {
-    pending = tokens(100, 12_000);
+    pending = tokens(12_000);
     const response = await app.inject({ url: "/test/write" });
     expect(response.statusCode).toBe(500);
     expect(response.json()).toEqual({
@@ -105,7 +115,7 @@ describe("token cookies", () => {
   });
 
   it("ignore chunks out of order", async () => {
-    const { jar } = await roundTrip(tokens(6000, 2000));
+    const { jar } = await roundTrip(tokens(8000));
     const [a, b] = [jar.cookies.get("__Host-bff-token-0")!, jar.cookies.get("__Host-bff-token-1")!];
     jar.cookies.set("__Host-bff-token-0", b);
     jar.cookies.set("__Host-bff-token-1", a);

@@ -164,12 +164,12 @@ const consumersTenant = "9188040d-6c67-4c5b-b112-36a304b66dad";
 export function issuerProblem(authority: string, issuer: string): string | undefined {
   const url = new URL(authority);
   const tenant = url.pathname.split("/").filter(Boolean)[0]?.toLowerCase() ?? "";
-  const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const origin = escape(url.origin);
+  const literal = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const origin = literal(url.origin);
   let expected: RegExp;
   let described: string;
   if (new RegExp(`^${guid}$`, "i").test(tenant)) {
-    expected = new RegExp(`^${origin}/${escape(tenant)}/v2\\.0/?$`, "i");
+    expected = new RegExp(`^${origin}/${literal(tenant)}/v2\\.0/?$`, "i");
     described = `${url.origin}/${tenant}/v2.0`;
   } else if (tenant === "organizations" || tenant === "common") {
     expected = new RegExp(`^${origin}/\\{tenantid\\}/v2\\.0/?$`);

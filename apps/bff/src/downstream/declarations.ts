@@ -1,6 +1,6 @@
 // The declared downstream APIs (DOWNSTREAM_APIS_FILE): what the SPA may call through the BFF,
 // with whose token, and nothing else. Validated once at start-up; every problem is named.
-import Type, { type Static } from "typebox";
+import Type, { type Static, type TSchema } from "typebox";
 import { Value } from "typebox/value";
 import { compileAllowEntry, type RouteTemplate } from "./route-template.ts";
 
@@ -32,6 +32,12 @@ export const DownstreamApisFileSchema = Type.Object(
   { additionalProperties: false },
 );
 export type DownstreamApisFile = Static<typeof DownstreamApisFileSchema>;
+
+/** The file's outline, checked before each API is checked on its own. */
+const FileOutlineSchema = Type.Object(
+  { $schema: Type.Optional(Type.String()), apis: Type.Record(Type.String(), Type.Unknown()) },
+  { additionalProperties: false },
+);
 
 /** A declared API, checked and ready to route. */
 export interface DownstreamApi {
@@ -101,19 +107,21 @@ export function parseDeclarations(
   where: string,
 ): DownstreamApi[] | undefined {
   const before = problems.length;
-  const schemaErrors = [...Value.Errors(DownstreamApisFileSchema, document)].filter(
-    // TypeBox reports an additional property twice (as `false` and as the keyword).
-    (error) => error.keyword !== "boolean",
-  );
-  if (schemaErrors.length > 0) {
-    for (const error of schemaErrors.slice(0, 20)) {
-      problems.push(`${where}: ${error.instancePath || "/"} ${error.message}.`);
-    }
+  const schemaProblems = (schema: TSchema, value: unknown, prefix: string) =>
+    [...Value.Errors(schema, value)]
+      // TypeBox reports an additional property twice (as `false` and as the keyword).
+      .filter((error) => error.keyword !== "boolean")
+      .slice(0, 20)
+      .map((error) => `${where}: ${prefix}${error.instancePath || ""} ${error.message}.`);
+  // The file's shape first; then each API on its own, so one bad API hides no other problem.
+  const shape = schemaProblems(FileOutlineSchema, document, "");
+  if (shape.length > 0) {
+    problems.push(...shape);
     return undefined;
   }
-  const file = document as DownstreamApisFile;
+  const file = document as Static<typeof FileOutlineSchema>;
   const apis: DownstreamApi[] = [];
-  for (const [name, declaration] of Object.entries(file.apis)) {
+  for (const [name, value] of Object.entries(file.apis)) {
     const at = `${where}: apis.${name}`;
     if (!apiName.test(name) || reservedNames.has(name)) {
       problems.push(
@@ -121,6 +129,12 @@ export function parseDeclarations(
       );
       continue;
     }
+    const invalid = schemaProblems(ApiDeclarationSchema, value, `/apis/${name}`);
+    if (invalid.length > 0) {
+      problems.push(...invalid);
+      continue;
+    }
+    const declaration = value as Static<typeof ApiDeclarationSchema>;
     const baseUrl = parseBaseUrl(
       interpolate(declaration.baseUrl, context.settings, `${at}.baseUrl`, problems),
       context.allowHttpHosts,
@@ -221,7 +235,9 @@ function checkScopes(scopes: string[], where: string, problems: string[]): void 
   // RFC 6749 3.3 scope-token.
   const malformed = scopes.find((s) => !/^[\x21\x23-\x5B\x5D-\x7E]+$/.test(s));
   if (malformed !== undefined) {
-    problems.push(`${where} contains a malformed scope: ${JSON.stringify(malformed.slice(0, 80))}.`);
+    problems.push(
+      `${where} contains a malformed scope: ${JSON.stringify(malformed.slice(0, 80))}.`,
+    );
     return;
   }
   const graphLong = scopes.find((s) => s.toLowerCase().startsWith("https://graph.microsoft.com/"));

@@ -165,7 +165,9 @@ export class RedisAccessTokenCache implements AccessTokenCache {
   }
 
   get(sid: string, resource: string): Promise<string | undefined> {
-    return this.#connection.run(async (redis) => (await redis.hget(tokensKey(sid), resource)) ?? undefined);
+    return this.#connection.run(
+      async (redis) => (await redis.hget(tokensKey(sid), resource)) ?? undefined,
+    );
   }
 
   async set(sid: string, resource: string, sealed: string, expiresAt: number, now: number) {
@@ -200,9 +202,7 @@ export class RedisAccessTokenCache implements AccessTokenCache {
   async deleteIdpSession(idpSid: string): Promise<void> {
     const key = idpSidsKey(idpSid);
     const sids = await this.#connection.run((redis) => redis.smembers(key));
-    await this.#connection.run((redis) =>
-      redis.del(key, ...sids.map((sid) => tokensKey(sid))),
-    );
+    await this.#connection.run((redis) => redis.del(key, ...sids.map((sid) => tokensKey(sid))));
   }
 
   async lock(sid: string, resource: string, ttlMs: number): Promise<LockHandle | undefined> {

@@ -108,9 +108,14 @@ function rawGet(
     });
     const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
     socket.write(
-      [`GET ${target} HTTP/1.1`, "host: localhost:3000", "connection: close", ...lines, "", ""].join(
-        "\r\n",
-      ),
+      [
+        `GET ${target} HTTP/1.1`,
+        "host: localhost:3000",
+        "connection: close",
+        ...lines,
+        "",
+        "",
+      ].join("\r\n"),
     );
   });
 }
@@ -118,7 +123,10 @@ function rawGet(
 describe("forwarding a declared call", () => {
   it("sends the path under the base URL, the allowed query, and the session's access token", async () => {
     const jar = await signedIn();
-    const response = await call(jar, "/api/echo/items/42?$top=5&%24filter=startswith(name,%27a%27)");
+    const response = await call(
+      jar,
+      "/api/echo/items/42?$top=5&%24filter=startswith(name,%27a%27)",
+    );
     expect(response.statusCode).toBe(200);
     expect(json(response)).toEqual({
       method: "GET",
@@ -276,7 +284,7 @@ describe("refused before the upstream sees anything", () => {
 
   it("from another origin, or a cross-site or same-site fetch: 403 cross_site_request", async () => {
     const jar = await signedIn();
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { origin: "https://evil.example" },
       { origin: "null" },
       { "sec-fetch-site": "cross-site" },
@@ -512,8 +520,6 @@ describe("the upstream's answers", () => {
     expect(loginUrl.searchParams.get("returnTo")).toBe("/people?q=ad");
     expect(Buffer.from(loginUrl.searchParams.get("claims")!, "base64url").toString()).toBe(claims);
     // The session is kept.
-    expect(json(await servers.bff.request(jar, { url: "/auth/session" })).authenticated).toBe(
-      true,
-    );
+    expect(json(await servers.bff.request(jar, { url: "/auth/session" })).authenticated).toBe(true);
   });
 });

@@ -1,20 +1,30 @@
 // The only place that reads process.env: loads the configuration, listens, and shuts down
 // gracefully on SIGTERM/SIGINT (in-flight requests finish; new connections are refused).
 import { buildApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { extraCaCertsProblem } from "./ca-trust.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { listenMetrics } from "./metrics-server.ts";
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.env);
-} catch (error) {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
+/** Every problem at once: the settings', and whether Node could load NODE_EXTRA_CA_CERTS. */
+function startupConfig(): Config {
+  const problems: string[] = [];
+  let config: Config | undefined;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  const caProblem = extraCaCertsProblem(process.env.NODE_EXTRA_CA_CERTS, process.cwd());
+  if (caProblem) problems.push(caProblem);
+  if (config === undefined || problems.length > 0) {
+    process.stderr.write(`${new ConfigError(problems).message}\n`);
     process.exit(1);
   }
-  throw error;
+  return config;
 }
 
+const config = startupConfig();
 const app = await buildApp(config);
 let metricsServer: Awaited<ReturnType<typeof listenMetrics>>;
 

@@ -1,65 +1,114 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { createEmulator, type Emulator, signInAs } from "@entra-bff/entra-emulator";
+import { defaultTenantId, defaultUsers } from "@entra-bff/entra-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../helpers/free-port.ts";
-import { parseDockerfile, readRepoFile, repoRoot, stageCmd, stageEnv } from "./repo-files.ts";
+import { HttpBrowser } from "./http-browser.ts";
+import {
+  type DockerStage,
+  parseDockerfile,
+  readRepoFile,
+  repoRoot,
+  stageCmd,
+  stageEnv,
+} from "./repo-files.ts";
 
-// Builds the image's file layout with the very script the Dockerfile runs, then starts it
-// with the image's own CMD, WORKDIR and ENV (paths under /app mapped into a temp folder) and
-// signs in through it against the emulator. This is as close to `docker run` as a machine
-// without a Docker engine gets.
+// Builds the images' file layouts with the very script the Dockerfile runs, then starts the
+// three images as docker-compose.yml wires them (emulator, Tasks API, app), each with its own
+// CMD, WORKDIR and ENV from the Dockerfile (image paths such as /app, /data and /certs mapped
+// into a temp folder), and signs in through them. This is as close to `docker compose up` as
+// a machine without a Docker engine gets.
 
 const run = promisify(execFile);
-const appStage = parseDockerfile(readRepoFile("Dockerfile")).find((s) => s.name === "app")!;
+const stages = parseDockerfile(readRepoFile("Dockerfile"));
+const stage = (name: string) => stages.find((s) => s.name === name)!;
 const out = mkdtempSync(join(tmpdir(), "entra-bff-image-"));
-const appDir = join(out, "app");
+/** Where each image path lives here. */
+const mounts: Record<string, Record<string, string>> = {
+  emulator: { "/emulator": join(out, "emulator"), "/certs": join(out, "certs") },
+  "tasks-api": { "/app": join(out, "tasks-api"), "/data": join(out, "tasks-data") },
+  app: { "/app": join(out, "app") },
+};
 const clientId = "00000000-0000-0000-0000-00000000c0de";
 const clientSecret = "dev-only-layout-test-secret";
+const user = defaultUsers[0]!;
 
-let emulator: Emulator;
-let server: ChildProcess;
+interface Container {
+  child: ChildProcess;
+  log: () => string;
+  exited: Promise<number | null>;
+}
+const containers: Container[] = [];
 let origin: string;
-let serverLog = "";
+let tasksApiEnv: Record<string, string>;
+let tasksApi: Container;
+let app: Container;
 
-async function waitFor(url: string, timeoutMs: number): Promise<Response> {
+function mapPath(image: string, value: string): string {
+  for (const [from, to] of Object.entries(mounts[image]!)) {
+    if (value === from || value.startsWith(`${from}/`)) return to + value.slice(from.length);
+  }
+  return value;
+}
+
+/** `docker run <image>` here: the stage's CMD in its WORKDIR with its ENV, plus `env`. */
+function startImage(image: string, env: Record<string, string>): Container {
+  const imageStage: DockerStage = stage(image);
+  const workdir = imageStage.instructions.findLast((i) => i.keyword === "WORKDIR")!.args;
+  const imageEnv = Object.fromEntries(
+    Object.entries(stageEnv(imageStage)).map(([key, value]) => [key, mapPath(image, value)]),
+  );
+  const [command = "", ...args] = stageCmd(imageStage);
+  const child = spawn(command, args, {
+    cwd: mapPath(image, workdir),
+    // Nothing from the developer's environment: an image has only its own ENV.
+    env: { PATH: process.env.PATH, ...imageEnv, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const container = { child, log: () => output, exited };
+  containers.push(container);
+  return container;
+}
+
+async function waitFor(url: string, container: Container, timeoutMs = 30_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const response = await fetch(url);
       if (response.ok) return response;
     } catch {}
-    if (Date.now() > deadline) throw new Error(`${url} not ready; server log:\n${serverLog}`);
+    if (container.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`${url} not ready; output:\n${container.log()}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
-/** Keeps the cookies a response sets, as a browser would for this one origin. */
-class CookieJar {
-  readonly #cookies = new Map<string, string>();
-  store(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const [name = "", value = ""] = pair.split("=", 2);
-      if (/max-age=0|expires=thu, 01 jan 1970/i.test(line) || value === "") {
-        this.#cookies.delete(name);
-      } else {
-        this.#cookies.set(name, pair.slice(name.length + 1));
-      }
-    }
-  }
-  header(): string {
-    return [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
+async function stop(container: Container): Promise<number | null> {
+  if (container.child.exitCode === null) container.child.kill("SIGTERM");
+  return container.exited;
 }
 
 beforeAll(async () => {
   // The Dockerfile's script, minus its `pnpm build`: `pnpm test` has just built, and a
   // rebuild now would replace the SPA under the browser tests running beside this one.
-  const built = ["apps/bff/dist/server.js", "apps/web/dist/index.html"];
+  const built = [
+    "apps/bff/dist/server.js",
+    "apps/web/dist/index.html",
+    "apps/tasks-api/dist/server.js",
+  ];
   const missing = built.filter((file) => !existsSync(join(repoRoot, file)));
   if (missing.length > 0) {
     throw new Error(`${missing.join(" and ")} missing: run \`pnpm build\` first.`);
@@ -69,57 +118,69 @@ beforeAll(async () => {
     timeout: 300_000,
   });
 
-  const port = await freePort();
-  origin = `http://localhost:${port}`;
-  emulator = await createEmulator({
-    port: 0,
-    clients: [{ clientId, clientSecret, redirectUris: [`${origin}/auth/callback`] }],
+  const [emulatorPort, tasksPort, appPort] = [await freePort(), await freePort(), await freePort()];
+  origin = `http://localhost:${appPort}`;
+  const emulator = startImage("emulator", {
+    EMULATOR_HOST: "127.0.0.1",
+    EMULATOR_PORT: String(emulatorPort),
+    EMULATOR_CLIENT_ID: clientId,
+    EMULATOR_CLIENT_SECRET: clientSecret,
+    EMULATOR_REDIRECT_URIS: `${origin}/auth/callback`,
   });
-
-  // The image's ENV, with its /app paths pointing into the built layout.
-  const imageEnv = Object.fromEntries(
-    Object.entries(stageEnv(appStage)).map(([key, value]) => [
-      key,
-      value.replace(/^\/app/, appDir),
-    ]),
+  await waitFor(
+    `http://127.0.0.1:${emulatorPort}/common/v2.0/.well-known/openid-configuration`,
+    emulator,
   );
-  const [command = "", ...args] = stageCmd(appStage);
-  server = spawn(command, args, {
-    cwd: appDir,
-    env: {
-      PATH: process.env.PATH,
-      NODE_EXTRA_CA_CERTS: emulator.caFile,
-      ...imageEnv,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      ENTRA_AUTHORITY: emulator.authority,
-      ENTRA_CLIENT_ID: clientId,
-      ENTRA_CLIENT_SECRET: clientSecret,
-      GRAPH_BASE_URL: emulator.graphBaseUrl,
-      PUBLIC_ORIGIN: origin,
-      SESSION_KEYS: Buffer.alloc(32, 7).toString("base64"),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const authority = `https://localhost:${emulatorPort}/${defaultTenantId}`;
+  const caFile = mapPath("emulator", "/certs/ca.pem");
+
+  tasksApiEnv = {
+    TASKS_API_HOST: "127.0.0.1",
+    TASKS_API_PORT: String(tasksPort),
+    TASKS_API_AUTHORITY: authority,
+    NODE_EXTRA_CA_CERTS: caFile,
+  };
+  tasksApi = startImage("tasks-api", tasksApiEnv);
+  await waitFor(`http://127.0.0.1:${tasksPort}/healthz`, tasksApi);
+
+  app = startImage("app", {
+    HOST: "127.0.0.1",
+    PORT: String(appPort),
+    ENTRA_AUTHORITY: authority,
+    ENTRA_CLIENT_ID: clientId,
+    ENTRA_CLIENT_SECRET: clientSecret,
+    GRAPH_BASE_URL: `https://localhost:${emulatorPort}/v1.0`,
+    PUBLIC_ORIGIN: origin,
+    SESSION_KEYS: randomBytes(32).toString("base64"),
+    NODE_EXTRA_CA_CERTS: caFile,
+    TASKS_API_URL: `http://127.0.0.1:${tasksPort}`,
   });
-  server.stdout?.on("data", (chunk) => {
-    serverLog += chunk;
-  });
-  server.stderr?.on("data", (chunk) => {
-    serverLog += chunk;
-  });
-  await waitFor(`${origin}/healthz`, 20_000);
+  await waitFor(`${origin}/healthz`, app);
 }, 360_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) server.kill("SIGKILL");
-  await emulator?.close();
+  for (const container of containers) {
+    if (container.child.exitCode === null) container.child.kill("SIGKILL");
+  }
+  await Promise.all(containers.map((c) => c.exited));
   rmSync(out, { recursive: true, force: true });
-});
+}, 60_000);
 
-describe("the production layout", () => {
-  it("holds the bundle, the built SPA and only production dependencies", () => {
+/** Every file under `dir`, relative to it. */
+function files(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
+}
+
+describe("the production layouts", () => {
+  it("app: the bundle, the built SPA, the declared APIs and only production dependencies", () => {
+    const appDir = mounts.app!["/app"]!;
     expect(existsSync(join(appDir, "dist/server.js"))).toBe(true);
     expect(existsSync(join(appDir, "public/index.html"))).toBe(true);
+    expect(readFileSync(join(appDir, "config/downstream-apis.json"), "utf8")).toBe(
+      readRepoFile("config/downstream-apis.json"),
+    );
     const modules = readdirSync(join(appDir, "node_modules"));
     for (const devOnly of ["vitest", "esbuild", "typescript", "tsx", "@entra-bff"]) {
       expect(modules).not.toContain(devOnly);
@@ -128,11 +189,37 @@ describe("the production layout", () => {
     for (const devFile of ["src", "test", ".env", "tsconfig.json", "build.mjs"]) {
       expect(top).not.toContain(devFile);
     }
-    expect(existsSync(join(out, "emulator/src/cli.ts"))).toBe(true);
+  });
+
+  it("tasks-api: the bundle with a better-sqlite3 that loads, and no dev dependencies", async () => {
+    const dir = mounts["tasks-api"]!["/app"]!;
+    expect(existsSync(join(dir, "dist/server.js"))).toBe(true);
+    const modules = readdirSync(join(dir, "node_modules"));
+    expect(modules).toContain("better-sqlite3");
+    for (const devOnly of ["vitest", "esbuild", "typescript", "tsx", "@entra-bff"]) {
+      expect(modules).not.toContain(devOnly);
+    }
+    const { stdout } = await run(
+      process.execPath,
+      [
+        "-e",
+        "const D = require('better-sqlite3'); console.log(new D(':memory:').pragma('journal_mode', { simple: true }))",
+      ],
+      { cwd: dir },
+    );
+    expect(stdout.trim()).toBe("memory");
+  });
+
+  it("emulator: one bundled file, no TypeScript and no node_modules at run time", () => {
+    const dir = mounts.emulator!["/emulator"]!;
+    const shipped = files(dir);
+    expect(shipped.sort()).toEqual(["dist/cli.js", "dist/cli.js.map", "package.json"]);
+    expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type).toBe("module");
+    expect(readFileSync(join(dir, "dist/cli.js"), "utf8")).not.toMatch(/from "tsx"|"tsx\//);
   });
 
   it("ships React's production build (no development-only warnings in the SPA)", () => {
-    const assets = join(appDir, "public/assets");
+    const assets = join(mounts.app!["/app"]!, "public/assets");
     const scripts = readdirSync(assets).filter((file) => file.endsWith(".js"));
     expect(scripts.length).toBeGreaterThan(0);
     for (const file of scripts) {
@@ -144,7 +231,7 @@ describe("the production layout", () => {
 
   it("answers /healthz, /readyz and serves the SPA", async () => {
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);
-    await waitFor(`${origin}/readyz`, 10_000);
+    await waitFor(`${origin}/readyz`, app, 10_000);
     const index = await fetch(`${origin}/`);
     expect(index.status).toBe(200);
     expect(index.headers.get("content-type")).toMatch(/text\/html/);
@@ -152,38 +239,55 @@ describe("the production layout", () => {
     expect(await index.text()).toContain('<div id="root">');
   });
 
-  it("signs a user in against the emulator and shows their Graph profile", async () => {
-    const jar = new CookieJar();
-    const login = await fetch(`${origin}/auth/login?returnTo=/profile`, { redirect: "manual" });
-    expect(login.status).toBe(302);
-    jar.store(login);
-    const user = emulator.users[0]!;
-    const { location } = await signInAs(login.headers.get("location")!, user.userPrincipalName);
-    expect(location.startsWith(`${origin}/auth/callback?`)).toBe(true);
+  let browser: HttpBrowser;
 
-    const callback = await fetch(location, {
-      redirect: "manual",
-      headers: { cookie: jar.header() },
-    });
-    expect(callback.status).toBe(303);
-    expect(callback.headers.get("location")).toBe(`${origin}/profile`);
-    jar.store(callback);
-
-    const session = await fetch(`${origin}/auth/session`, { headers: { cookie: jar.header() } });
+  it("signs a user in against the emulator image and shows their Graph profile", async () => {
+    browser = new HttpBrowser(origin, user.userPrincipalName);
+    expect(await browser.signIn("/auth/login?returnTo=/profile")).toBe(`${origin}/profile`);
+    const session = await browser.fetch("/auth/session");
     expect(await session.json()).toMatchObject({
       authenticated: true,
       user: { oid: user.oid, username: user.userPrincipalName },
     });
-    const me = await fetch(`${origin}/api/me`, {
-      headers: { cookie: jar.header(), "x-csrf": "1" },
-    });
+    const me = await browser.fetch("/api/me", { headers: { "x-csrf": "1" } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ id: user.oid, displayName: user.displayName });
   });
 
-  it("stops cleanly on SIGTERM", async () => {
-    const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    expect(await exited).toBe(0);
+  it("calls the Tasks API image through the app, and the task survives its restart", async () => {
+    const api = (path: string, init: RequestInit = {}) =>
+      browser.fetch(`/api/tasks${path}`, {
+        ...init,
+        headers: { "x-csrf": "1", ...(init.headers as Record<string, string>) },
+      });
+    // The first call needs the user's consent to the Tasks API's scope (incremental consent).
+    const first = await api("/tasks");
+    expect(first.status).toBe(401);
+    const challenge = (await first.json()) as { code: string; loginUrl: string };
+    expect(challenge.code).toBe("consent_required");
+    await browser.signIn(challenge.loginUrl);
+
+    const title = `layout test ${randomBytes(4).toString("hex")}`;
+    const created = await api("/tasks", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title }),
+    });
+    expect(created.status).toBe(201);
+
+    // The database is in the image's data folder (the compose volume), and outlives the process.
+    expect(await stop(tasksApi)).toBe(0);
+    expect(readdirSync(mounts["tasks-api"]!["/data"]!)).toContain("tasks.db");
+    tasksApi = startImage("tasks-api", tasksApiEnv);
+    await waitFor(`http://127.0.0.1:${tasksApiEnv.TASKS_API_PORT}/readyz`, tasksApi);
+    const listed = await api("/tasks");
+    expect(listed.status, await listed.clone().text()).toBe(200);
+    expect(JSON.stringify(await listed.json())).toContain(title);
+  });
+
+  it("stops each image cleanly on SIGTERM", async () => {
+    for (const container of [app, tasksApi, containers[0]!]) {
+      expect(await stop(container)).toBe(0);
+    }
   });
 });

@@ -97,11 +97,42 @@ export interface ComposeService {
   volumes?: string[];
   depends_on?: Record<string, { condition?: string }>;
   healthcheck?: unknown;
+  stop_grace_period?: string;
+  restart?: string;
 }
 
 export interface ComposeFile {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
+}
+
+/** The workspace's packages (`apps/*`, `packages/*` with a package.json), e.g. "apps/bff". */
+export function workspacePackages(): string[] {
+  return ["apps", "packages"].flatMap((group) =>
+    readdirSync(join(repoRoot, group), { withFileTypes: true })
+      .filter(
+        (entry) => entry.isDirectory() && repoFileExists(`${group}/${entry.name}/package.json`),
+      )
+      .map((entry) => `${group}/${entry.name}`),
+  );
+}
+
+/** The `FROM` image of a stage, with `${ARG}` replaced by the ARG's default. */
+export function stageImage(stage: DockerStage, dockerfileText: string): string {
+  const from = stage.instructions.find((i) => i.keyword === "FROM")!.args.split(/\s+/)[0]!;
+  return from.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+    const arg = new RegExp(`^ARG\\s+${name}=(\\S+)`, "m").exec(dockerfileText);
+    if (!arg) throw new Error(`ARG ${name} has no default`);
+    return arg[1]!;
+  });
+}
+
+/** A compose duration such as "30s" or "1m30s", in seconds. */
+export function durationSeconds(value: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?$/.exec(value);
+  if (!match || value === "") throw new Error(`not a compose duration: "${value}"`);
+  const [, h = "0", m = "0", sec = "0"] = match;
+  return Number(h) * 3600 + Number(m) * 60 + Number(sec);
 }
 
 /** Names of the variables a text interpolates with `${NAME…}`. */

@@ -3,6 +3,12 @@
 import * as msal from "@azure/msal-node";
 import type { FastifyBaseLogger } from "fastify";
 import type { Config } from "./config.ts";
+import {
+  ClientCredentials,
+  type CredentialAuth,
+  credentialUnavailableCode,
+} from "./credentials/client-credentials.ts";
+import type { ClientCredentialSettings } from "./credentials/settings.ts";
 import type { IdpMetadata } from "./idp-metadata.ts";
 import { describeFetchError } from "./idp-metadata.ts";
 
@@ -11,21 +17,45 @@ export const networkErrorCodes = {
   timeout: "bff_idp_timeout",
   unreachable: "bff_idp_unreachable",
   badResponse: "bff_idp_bad_response",
+  /** A token file or the managed identity endpoint could not give the client assertion. */
+  credentialUnavailable: credentialUnavailableCode,
 } as const;
+
+const credentialSets = new WeakMap<ClientCredentialSettings, ClientCredentials>();
+
+/**
+ * The client credentials of this configuration at run time (rotation state, fallbacks,
+ * expiry): one per loaded configuration, shared by every request.
+ */
+export function clientCredentials(
+  config: Pick<Config, "credentials" | "idpTimeoutMs">,
+): ClientCredentials {
+  let credentials = credentialSets.get(config.credentials);
+  if (!credentials) {
+    credentials = new ClientCredentials(config.credentials, {
+      networkClient: new TimeoutNetworkClient(config.idpTimeoutMs),
+    });
+    credentialSets.set(config.credentials, credentials);
+  }
+  return credentials;
+}
 
 /**
  * A fresh client with an empty in-memory cache. The authority metadata is passed in, so
  * the client makes no discovery request. Callers must not keep it beyond one request.
+ * Without `credential`, it carries the credential in use without re-reading any file: fine
+ * for building URLs; token requests go through `withEntraClient`.
  */
 export function createEntraClient(
   config: Config,
   metadata: IdpMetadata,
   log: FastifyBaseLogger,
+  credential: CredentialAuth = clientCredentials(config).current(),
 ): msal.ConfidentialClientApplication {
   return new msal.ConfidentialClientApplication({
     auth: {
       clientId: config.clientId,
-      clientSecret: config.clientSecret,
+      ...credential,
       authority: config.authority,
       knownAuthorities: [config.authorityHost],
       authorityMetadata: metadata.json,
@@ -57,7 +87,11 @@ export async function withEntraClient<T>(
   log: FastifyBaseLogger,
   call: (client: msal.ConfidentialClientApplication) => Promise<T>,
 ): Promise<T> {
-  return call(createEntraClient(config, metadata, log));
+  // Each attempt gets a new client: MSAL keeps a signed client assertion for 10 minutes
+  // per instance, and the next credential needs an instance of its own anyway.
+  return clientCredentials(config).run(log, (credential) =>
+    call(createEntraClient(config, metadata, log, credential)),
+  );
 }
 
 /**
@@ -174,6 +208,7 @@ export function classifyIdpError(error: unknown): IdpFailure {
         return { kind: "timeout" };
       case networkErrorCodes.unreachable:
       case networkErrorCodes.badResponse:
+      case networkErrorCodes.credentialUnavailable:
       case "temporarily_unavailable":
       case "server_error":
         return { kind: "unavailable" };

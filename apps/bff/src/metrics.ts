@@ -17,8 +17,21 @@ export interface Metrics {
   interactionRequired(code: InteractionCode): void;
   /** `status`: Graph's HTTP status, or `timeout` / `network_error` when it did not answer. */
   graphRequest(status: string, seconds: number): void;
+  /** Where the client credential series come from (credential fallbacks and expiry). */
+  observeCredentials(source: CredentialMetricsSource): void;
   /** The exposition text for `GET /metrics`. */
   render(): string;
+}
+
+/** Read at each render, so expiry follows a rotated certificate file. */
+export interface CredentialMetricsSource {
+  fallbacks(): { kind: string; code: string; count: number }[];
+  status(): {
+    kind: string;
+    index: number;
+    thumbprint?: string | undefined;
+    expiresAt?: Date | undefined;
+  }[];
 }
 
 /** Upper bounds (seconds) of the Graph latency buckets: Graph usually answers in 50-500 ms. */
@@ -47,6 +60,7 @@ export function createMetrics(): Metrics {
   ]);
   const graph = new Map<string, Histogram>();
   const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
+  let credentials: CredentialMetricsSource | undefined;
 
   return {
     signIn() {
@@ -75,6 +89,9 @@ export function createMetrics(): Metrics {
       });
       histogram.sum += seconds;
       histogram.count += 1;
+    },
+    observeCredentials(source) {
+      credentials = source;
     },
     render() {
       const lines: string[] = [];
@@ -130,6 +147,34 @@ export function createMetrics(): Metrics {
         lines.push(`${latency}_bucket{${label},le="+Inf"} ${histogram.count}`);
         lines.push(`${latency}_sum{${label}} ${histogram.sum}`);
         lines.push(`${latency}_count{${label}} ${histogram.count}`);
+      }
+
+      if (credentials) {
+        family(
+          "entra_bff_credential_fallbacks_total",
+          "counter",
+          "Token requests that moved to the next client credential because Entra ID refused one, by the refused one's kind and AADSTS code.",
+        );
+        for (const { kind, code, count } of credentials.fallbacks()) {
+          lines.push(
+            `entra_bff_credential_fallbacks_total{kind="${escapeLabel(kind)}",code="${escapeLabel(code)}"} ${count}`,
+          );
+        }
+        const expiry = "entra_bff_credential_expiry_timestamp_seconds";
+        family(
+          expiry,
+          "gauge",
+          "When each client credential expires (Unix time): a certificate's notAfter, a secret's ENTRA_CLIENT_SECRET_EXPIRES.",
+        );
+        for (const credential of credentials.status()) {
+          if (!credential.expiresAt) continue;
+          const thumbprint = credential.thumbprint
+            ? `,thumbprint="${escapeLabel(credential.thumbprint)}"`
+            : "";
+          lines.push(
+            `${expiry}{kind="${escapeLabel(credential.kind)}",index="${credential.index}"${thumbprint}} ${Math.floor(credential.expiresAt.getTime() / 1000)}`,
+          );
+        }
       }
 
       family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

@@ -98,7 +98,7 @@ describe("loadConfig", () => {
     expect(problemsOf({})).toEqual([
       "ENTRA_AUTHORITY is required (e.g. https://login.microsoftonline.com/<tenant-id>).",
       "ENTRA_CLIENT_ID is required (the app registration's Application (client) ID).",
-      "ENTRA_CLIENT_SECRET is required (a client secret of the app registration).",
+      expect.stringMatching(/^A client credential is required: ENTRA_CLIENT_SECRET /),
       "PUBLIC_ORIGIN is required (the origin the browser sees, e.g. https://app.contoso.com).",
       "SESSION_KEYS is required (comma-separated base64 32-byte keys, newest first).",
     ]);

@@ -18,7 +18,10 @@ describe("health", () => {
       expect(json(await bff.request(undefined, { url: "/healthz" }))).toEqual({ status: "ok" });
       const ready = await bff.request(undefined, { url: "/readyz" });
       expect(ready.statusCode).toBe(200);
-      expect(json(ready)).toEqual({ status: "ok" });
+      expect(json(ready)).toEqual({
+        status: "ok",
+        credentials: [{ kind: "secret", index: 1, active: true, expiry: "unknown" }],
+      });
     } finally {
       await bff.close();
     }

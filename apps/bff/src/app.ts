@@ -2,7 +2,6 @@
 // tests build the same app and inject requests.
 import { apiErrorCodes } from "@entra-bff/contract";
 import fastifyCookie from "@fastify/cookie";
-import fastifySecureSession from "@fastify/secure-session";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, {
   type FastifyError,
@@ -14,11 +13,15 @@ import Fastify, {
 import type { Config } from "./config.ts";
 import { type BffContext, idTokenValidatorFactory } from "./context.ts";
 import { BffError } from "./errors.ts";
+import { createHttpAgent } from "./http-client.ts";
 import { IdpMetadataSource } from "./idp-metadata.ts";
 import { genReqId, type LogStream, loggerOptions } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { requireCsrfHeader } from "./plugins/anti-forgery.ts";
+import { refuseCrossSite, requireCsrfHeader } from "./plugins/anti-forgery.ts";
+import { credentialMonitor } from "./plugins/credential-monitor.ts";
 import { staticSpa } from "./plugins/static-spa.ts";
+import { adminConsentRoute } from "./routes/admin-consent.ts";
+import { apiRoute } from "./routes/api.ts";
 import { callbackRoute } from "./routes/callback.ts";
 import { frontchannelLogoutRoute } from "./routes/frontchannel-logout.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -26,13 +29,22 @@ import { loginRoute } from "./routes/login.ts";
 import { logoutRoute } from "./routes/logout.ts";
 import { meRoute } from "./routes/me.ts";
 import { sessionRoute } from "./routes/session.ts";
-import { CookieCodec } from "./session/cookie-codec.ts";
-import { cookieNames, sessionCookieOptions } from "./session/cookies.ts";
+import type { CookieCodec } from "./session/cookie-codec.ts";
+import { isIdentity } from "./session/identity.ts";
+import { IdentityCookie } from "./session/identity-cookie.ts";
+import { createCookieCodec } from "./session/session-codec.ts";
+import { cookieNames } from "./session/cookies.ts";
+import { RedisConnection } from "./session/redis-connection.ts";
 import { RedisRevocationStore } from "./session/redis-revocation.ts";
 import { MemoryRevocationStore, type RevocationStore } from "./session/revocation.ts";
 import { createTokenStore } from "./session/token-store.ts";
 import { createTransactionStore } from "./session/transaction.ts";
-import { createRenewer } from "./token-renewal.ts";
+import {
+  type AccessTokenCache,
+  MemoryAccessTokenCache,
+  RedisAccessTokenCache,
+} from "./tokens/access-token-cache.ts";
+import { createAccessTokens } from "./tokens/access-tokens.ts";
 
 export interface BuildOptions {
   /** `false` silences logging; `{ stream }` sends the JSON lines there (tests). */
@@ -49,6 +61,8 @@ declare module "fastify" {
     idp: IdpMetadataSource;
     /** Counters for server.ts's metrics listener. */
     metrics: Metrics;
+    /** Seals and opens cookie payloads with SESSION_KEYS (tests read cookies with it). */
+    cookieCodec: CookieCodec;
   }
 }
 
@@ -63,10 +77,22 @@ export async function buildApp(
         : loggerOptions(options.logger?.level ?? config.logLevel, options.logger?.stream),
     genReqId,
     requestIdHeader: false,
+    // One access-log line per request (below), not Fastify's two.
+    disableRequestLogging: true,
     trustProxy:
       typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
-    // The BFF only accepts tiny bodies (logout has none).
+    // The BFF's own routes accept tiny bodies (logout has none); a declared API sets its own.
     bodyLimit: 16 * 1024,
+    // Errors the router raises before any route runs (a malformed URL or Content-Type):
+    // the same JSON shape as every other error.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      reply
+        .code(400)
+        .header("cache-control", "no-store")
+        .header("x-content-type-options", "nosniff")
+        .header("x-request-id", request.id)
+        .send({ code: apiErrorCodes.badRequest, message: `Malformed request: ${error.message}` });
+    },
   };
   const app = Fastify(serverOptions).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -85,36 +111,58 @@ export async function buildApp(
 
   const names = cookieNames(config);
   await app.register(fastifyCookie);
-  await app.register(fastifySecureSession, {
-    sessionName: "session",
-    cookieName: names.identity,
-    key: config.sessionKeys,
-    // secure-session's own clock check is only a backstop: identity.ts enforces the idle
-    // and absolute expiry with the app's clock.
-    expiry: config.sessionAbsoluteHours * 3600 + 300,
-    cookie: sessionCookieOptions(config),
+  const codec = await createCookieCodec(app, config);
+  const identities = new IdentityCookie(config, names.identity, codec, isIdentity);
+  app.decorate("identities", identities);
+  app.decorate("cookieCodec", codec);
+  app.decorateRequest("identityCookie", null);
+  // Only a request that changed the identity pays for sealing and sending it.
+  app.addHook("onSend", async (request, reply) => {
+    if (request.identityCookie) identities.flush(request, reply);
   });
 
-  const revocations = await createRevocationStore(app, config, now);
+  const { revocations, tokenCache } = await createSharedStores(app, config, now);
 
   const metrics = createMetrics();
   app.decorate("metrics", metrics);
-  const codec = new CookieCodec(app);
+  const tokens = createTokenStore(config, names, codec);
+  const idTokenValidator = idTokenValidatorFactory(config, now);
+  const http = createHttpAgent();
+  app.addHook("onClose", async () => http.close());
   const context: BffContext = {
     config,
     now,
     idp,
-    idTokenValidator: idTokenValidatorFactory(config, now),
+    idTokenValidator,
     cookies: names,
-    tokens: createTokenStore(config, names, codec),
+    tokens,
     transactions: createTransactionStore(config, names, codec),
     revocations,
-    renew: createRenewer(metrics),
+    accessTokens: createAccessTokens({
+      config,
+      now,
+      idp,
+      idTokenValidator,
+      cache: tokenCache,
+      codec,
+      refreshCookies: tokens,
+      revocations,
+      metrics,
+    }),
+    http,
     metrics,
   };
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
+  });
+  // The access log: method, URL, host, protocol and client (the `req` serializer), status and
+  // time. Routes with `logLevel: "warn"` (health checks) stay out of it.
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      { req: request, res: reply, responseTime: reply.elapsedTime },
+      "request completed",
+    );
   });
   app.setErrorHandler(errorHandler);
 
@@ -123,7 +171,10 @@ export async function buildApp(
     await app.register(
       async (scope) => {
         scope.setNotFoundHandler(async (request, reply) => {
-          reply.header("cache-control", "no-store").code(404);
+          reply
+            .header("cache-control", "no-store")
+            .header("x-content-type-options", "nosniff")
+            .code(404);
           return {
             code: apiErrorCodes.notFound,
             message: `No route ${request.method} ${request.url.split("?")[0]}.`,
@@ -141,15 +192,21 @@ export async function buildApp(
     await auth.register(sessionRoute, { context });
     await auth.register(logoutRoute, { context });
     await auth.register(frontchannelLogoutRoute, { context });
+    await auth.register(adminConsentRoute, { context });
   });
 
   await app.register(async (api) => {
     api.addHook("onRequest", noStore);
+    // A cross-site page cannot send X-CSRF without a preflight the BFF never grants; the
+    // browser's own signals (Origin, Sec-Fetch-Site) refuse what gets through anyway.
     api.addHook("onRequest", requireCsrfHeader);
+    api.addHook("onRequest", refuseCrossSite(config.publicOrigin));
     await api.register(meRoute, { context });
+    await api.register(apiRoute, { context });
   });
 
   await app.register(healthRoutes, { context });
+  await app.register(credentialMonitor, { context });
 
   if (config.staticDir) {
     await app.register(staticSpa, { root: config.staticDir, hsts: config.secureCookies });
@@ -171,8 +228,9 @@ function trustHops(hops: number) {
   return (_address: string, hop: number) => hop < hops;
 }
 
+/** Answers of /auth and /api: never cached, never sniffed into another content type. */
 async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  reply.header("cache-control", "no-store");
+  reply.header("cache-control", "no-store").header("x-content-type-options", "nosniff");
 }
 
 /**
@@ -211,21 +269,31 @@ function errorHandler(
   });
 }
 
-/** Redis when REDIS_URL is set (several instances agree), else this process's memory. */
-async function createRevocationStore(
+/**
+ * Redis when REDIS_URL is set (several instances agree on ended sessions, used sign-in
+ * states and cached access tokens), else this process's memory.
+ */
+async function createSharedStores(
   app: FastifyInstance,
   config: Config,
   now: () => number,
-): Promise<RevocationStore> {
+): Promise<{ revocations: RevocationStore; tokenCache: AccessTokenCache }> {
   if (config.redisUrl !== undefined) {
-    const store = new RedisRevocationStore(config.redisUrl);
-    await store.connect();
-    app.addHook("onClose", async () => store.close());
-    return store;
+    const connection = new RedisConnection(config.redisUrl);
+    await connection.connect();
+    app.addHook("onClose", async () => connection.close());
+    return {
+      revocations: new RedisRevocationStore(connection),
+      tokenCache: new RedisAccessTokenCache(connection),
+    };
   }
-  const store = new MemoryRevocationStore();
-  const pruning = setInterval(() => store.prune(now()), 10 * 60_000);
+  const revocations = new MemoryRevocationStore();
+  const tokenCache = new MemoryAccessTokenCache(now);
+  const pruning = setInterval(() => {
+    revocations.prune(now());
+    tokenCache.prune(now());
+  }, 60_000);
   pruning.unref();
   app.addHook("onClose", async () => clearInterval(pruning));
-  return store;
+  return { revocations, tokenCache };
 }

@@ -1,5 +1,8 @@
 // The BFF's settings: read once from the environment, validated all at once.
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { type ClientCredentialSettings, parseClientCredentials } from "./credentials/settings.ts";
+import { type DownstreamApi, parseDeclarations } from "./downstream/declarations.ts";
 
 export interface Config {
   /** `https://login.microsoftonline.com/<tenant>`, without a trailing slash. */
@@ -7,7 +10,8 @@ export interface Config {
   /** Host (and port, when not 443) of the authority: MSAL's `knownAuthorities` entry. */
   authorityHost: string;
   clientId: string;
-  clientSecret: string;
+  /** How the app proves itself to Entra ID: exactly one kind (credentials/settings.ts). */
+  credentials: ClientCredentialSettings;
   /** Without a trailing slash. */
   graphBaseUrl: string;
   /** Short-form delegated scopes (`User.Read`); MSAL adds `openid profile offline_access`. */
@@ -36,6 +40,14 @@ export interface Config {
   sessionAbsoluteHours: number;
   redisUrl: string | undefined;
   metricsPort: number | undefined;
+  /** DOWNSTREAM_APIS_FILE: the APIs the SPA may call through `/api/<name>/…`. */
+  downstreamApis: DownstreamApi[];
+  /**
+   * ALLOWED_TENANTS: the only organizations (`tid`) that may sign in, for multi-tenant
+   * authorities (`organizations`, `common`); `undefined` lets every tenant the authority
+   * admits in.
+   */
+  allowedTenants: string[] | undefined;
 }
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -84,7 +96,7 @@ export function loadConfig(env: Env): Config {
     problems,
   );
   const clientId = required("ENTRA_CLIENT_ID", "the app registration's Application (client) ID");
-  const clientSecret = required("ENTRA_CLIENT_SECRET", "a client secret of the app registration");
+  const credentials = parseClientCredentials(read, problems);
   const graphBaseUrl = parseHttpsUrl(
     "GRAPH_BASE_URL",
     read("GRAPH_BASE_URL") ?? "https://graph.microsoft.com/v1.0",
@@ -160,16 +172,28 @@ export function loadConfig(env: Env): Config {
       ? undefined
       : parseInteger("METRICS_PORT", metricsPortRaw, 0, 1, 65535, problems);
 
+  const allowedTenants = parseAllowedTenants(read("ALLOWED_TENANTS"), problems);
+  const downstreamApis = loadDownstreamApis(
+    read("DOWNSTREAM_APIS_FILE"),
+    { ...env, GRAPH_BASE_URL: graphBaseUrl },
+    read("ALLOW_HTTP_UPSTREAMS"),
+    problems,
+  );
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     authority: authority!.url,
     authorityHost: authority!.host,
     clientId: clientId!,
-    clientSecret: clientSecret!,
+    credentials: credentials!,
     graphBaseUrl: graphBaseUrl!,
     scopes: scopes!,
-    incrementalScopes: incrementalScopes!.filter((s) => !scopes!.includes(s)),
+    // A declared API's scopes may always be consented to incrementally: that is how its first
+    // call gets the permission it needs.
+    incrementalScopes: [
+      ...new Set([...incrementalScopes!, ...downstreamApis!.flatMap((api) => api.scopes)]),
+    ].filter((s) => !scopes!.includes(s)),
     publicOrigin: publicOrigin!,
     redirectUri: `${publicOrigin}/auth/callback`,
     secureCookies: publicOrigin!.startsWith("https:"),
@@ -185,7 +209,63 @@ export function loadConfig(env: Env): Config {
     sessionAbsoluteHours,
     redisUrl,
     metricsPort,
+    downstreamApis: downstreamApis!,
+    allowedTenants,
   };
+}
+
+const tenantId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function parseAllowedTenants(value: string | undefined, problems: string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const tenants = value
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((t) => t.toLowerCase());
+  const bad = tenants.filter((t) => !tenantId.test(t));
+  if (tenants.length === 0 || bad.length > 0) {
+    problems.push(
+      `ALLOWED_TENANTS must be comma-separated tenant ids (GUIDs, the \`tid\` claim)${bad.length > 0 ? `; not a tenant id: "${bad[0]!.slice(0, 80)}"` : ""}.`,
+    );
+    return undefined;
+  }
+  return [...new Set(tenants)];
+}
+
+/** Reads and checks DOWNSTREAM_APIS_FILE; no file means only the built-in `/api/me`. */
+function loadDownstreamApis(
+  file: string | undefined,
+  settings: Record<string, string | undefined>,
+  allowHttpUpstreams: string | undefined,
+  problems: string[],
+): DownstreamApi[] | undefined {
+  if (file === undefined) return [];
+  const path = resolve(file);
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "no such file"
+        : error instanceof SyntaxError
+          ? `not JSON (${error.message})`
+          : (error as Error).message;
+    problems.push(`DOWNSTREAM_APIS_FILE "${file}" cannot be read: ${reason}.`);
+    return undefined;
+  }
+  const allowHttpHosts = new Set(
+    (allowHttpUpstreams ?? "")
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((host) => host.toLowerCase()),
+  );
+  return parseDeclarations(
+    document,
+    { settings, allowHttpHosts },
+    problems,
+    `DOWNSTREAM_APIS_FILE ${file}`,
+  );
 }
 
 function parseUrl(value: string): URL | undefined {
@@ -319,13 +399,16 @@ function parseInteger(
   return parsed;
 }
 
+/** Relative to the working directory; `pnpm start` runs the BFF from the repository root. */
 function parseStaticDir(value: string | undefined, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
-  if (!existsSync(value) || !statSync(value).isDirectory()) {
-    problems.push(`STATIC_DIR must be an existing directory (got "${value}").`);
+  const dir = resolve(value);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const from = dir === value ? "" : `, which is ${dir} from the working directory`;
+    problems.push(`STATIC_DIR must be an existing directory (got "${value}"${from}).`);
     return undefined;
   }
-  return value;
+  return dir;
 }
 
 /** Fastify's `trustProxy`: `true`, a hop count, or a comma-separated list of addresses/CIDRs. */

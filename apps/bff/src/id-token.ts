@@ -138,7 +138,9 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
       );
     }
     if (expectedNonce !== undefined && payload.nonce === undefined) {
-      throw new IdTokenError("the `nonce` claim is missing: the token was not issued for this sign-in");
+      throw new IdTokenError(
+        "the `nonce` claim is missing: the token was not issued for this sign-in",
+      );
     }
     if (expectedNonce !== undefined && payload.nonce !== expectedNonce) {
       throw new IdTokenError(

@@ -7,6 +7,7 @@ import {
   csrf,
   followCallback,
   json,
+  openCookie,
   signIn,
   startBff,
   type TestBff,
@@ -372,7 +373,7 @@ describe("headers and logs", () => {
     const sids = servers.bff.responses
       .flatMap((r) => setCookies(r))
       .filter((c) => c.name === "bff-session" && c.value !== "")
-      .map((c) => servers.bff.app.decodeSecureSession(c.value)?.get("identity")?.sid)
+      .map((c) => openCookie<{ identity: { sid: string } }>(servers.bff, c.value)?.identity.sid)
       .filter((sid): sid is string => typeof sid === "string");
     expect(sids.length).toBeGreaterThan(1);
     for (const sid of sids) {

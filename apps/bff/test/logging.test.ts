@@ -1,7 +1,14 @@
 import { signInAs } from "@entra-bff/entra-emulator";
 import { describe, expect, it } from "vitest";
 import { safeUrl } from "../src/logger.ts";
-import { CookieJar, csrf, followCallback, signIn, useEmulatorAndBff } from "./helpers/bff.ts";
+import {
+  CookieJar,
+  csrf,
+  followCallback,
+  openCookie,
+  signIn,
+  useEmulatorAndBff,
+} from "./helpers/bff.ts";
 
 const servers = useEmulatorAndBff({ env: { LOG_LEVEL: "trace" } });
 
@@ -11,9 +18,7 @@ const servers = useEmulatorAndBff({ env: { LOG_LEVEL: "trace" } });
  */
 function tokensIn(jar: CookieJar): string[] {
   const sealed = [0, 1, 2].map((i) => jar.cookies.get(`bff-token-${i}`) ?? "").join("");
-  const data = servers.bff.app.decodeSecureSession(sealed.replace(".", ";"))?.data() as
-    | { rt?: string; at?: string }
-    | undefined;
+  const data = openCookie<{ rt?: string; at?: string }>(servers.bff, sealed);
   expect(data?.at).toBeUndefined();
   return [data?.rt].filter((t): t is string => typeof t === "string" && t.length > 0);
 }

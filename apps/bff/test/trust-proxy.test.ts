@@ -41,7 +41,7 @@ async function behindProxy(trustProxy: string | undefined): Promise<TestBff> {
 
 let requestCount = 0;
 
-/** Sends a request as the proxy would, and returns it with the app's "incoming request" log. */
+/** Sends a request as the proxy would, and returns it with the app's access-log line. */
 async function viaProxy(
   bff: TestBff,
   jar: CookieJar,
@@ -59,7 +59,7 @@ async function viaProxy(
   expect(response.headers["x-request-id"]).toBe(requestId);
   const line = bff.logs
     .map((text) => JSON.parse(text) as { reqId?: string; msg: string; req?: unknown })
-    .find((entry) => entry.reqId === requestId && entry.msg === "incoming request");
+    .find((entry) => entry.reqId === requestId && entry.msg === "request completed");
   return { response, req: line?.req as Record<string, unknown> };
 }
 

@@ -5,6 +5,12 @@ export const paths = {
   session: "/auth/session",
   logout: "/auth/logout",
   frontchannelLogout: "/auth/frontchannel-logout",
+  /** `?tenant=<id or domain>`: sends a customer's admin to Entra's admin consent. */
+  adminConsent: "/auth/admin-consent",
+  /** The admin consent answer's redirect URI: `PUBLIC_ORIGIN` + this. */
+  adminConsentCallback: "/auth/admin-consent/callback",
+  /** The SPA page showing the outcome: `?result=granted&tenant=<tid>` or `?result=failed&error=<code>`. */
+  adminConsentResult: "/admin-consent",
   me: "/api/me",
   /** Declared downstream APIs: `${apiPrefix}/<name>/<path>` (DOWNSTREAM_APIS_FILE). */
   apiPrefix: "/api",

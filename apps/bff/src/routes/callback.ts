@@ -83,11 +83,17 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
         );
         const checked = sessionUserFromClaims(completed.claims);
         if ("problem" in checked) {
-          throw new SignInError(signInErrorCodes.invalidIdToken, `ID token refused: ${checked.problem}`);
+          throw new SignInError(
+            signInErrorCodes.invalidIdToken,
+            `ID token refused: ${checked.problem}`,
+          );
         }
         const { ok: fields, dropped } = checked;
         if (dropped.length > 0) {
-          request.log.warn({ dropped }, "ID token claims too large or malformed for the session; dropped");
+          request.log.warn(
+            { dropped },
+            "ID token claims too large or malformed for the session; dropped",
+          );
         }
         const tenant = fields.user.tenantId.toLowerCase();
         if (config.allowedTenants && !config.allowedTenants.includes(tenant)) {

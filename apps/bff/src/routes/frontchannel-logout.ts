@@ -10,7 +10,7 @@ import Type from "typebox";
 import type { RouteOptions } from "../context.ts";
 import { BffError } from "../errors.ts";
 import type { IdpMetadata } from "../idp-metadata.ts";
-import { clearIdentity } from "../session/identity.ts";
+import { clearIdentity, readUnexpiredIdentity } from "../session/identity.ts";
 import { logId } from "../session/log-id.ts";
 import { isIdpSessionId } from "../session/revocation.ts";
 
@@ -51,7 +51,7 @@ export const frontchannelLogoutRoute: FastifyPluginAsyncTypebox<RouteOptions> = 
       const known = await context.revocations.endIdpSession(sid, now);
       if (known) await context.accessTokens.forgetIdpSession(request.log, sid);
       // Same-site deployments may still send the cookies: then clear them too.
-      if (request.session.get("identity")?.idpSid === sid) {
+      if (readUnexpiredIdentity(request, now)?.idpSid === sid) {
         clearIdentity(request);
         context.tokens.clear(request, reply);
       }

@@ -1,6 +1,8 @@
-// Encrypts and authenticates cookie payloads with @fastify/secure-session's keys
-// (XSalsa20-Poly1305; SESSION_KEYS newest first, older keys still decrypt).
-import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+// Encrypts and authenticates cookie payloads with @fastify/secure-session's format and keys
+// (XSalsa20-Poly1305; SESSION_KEYS newest first, older keys still decrypt). The plugin is
+// registered in a scope of its own (session-codec's createCookieCodec) for its codec only:
+// its per-request hook would decrypt the identity cookie on every request, even /healthz.
+import type { FastifyBaseLogger } from "fastify";
 
 export interface Opened<T> {
   payload: T;
@@ -8,20 +10,30 @@ export interface Opened<T> {
   rotated: boolean;
 }
 
+/** secure-session's encode/decode, as its decorators provide them. */
+export interface SecureSessionCodec {
+  createSecureSession(data: Record<string, unknown>): unknown;
+  encodeSecureSession(session: unknown): string;
+  decodeSecureSession(
+    cookie: string,
+    log: FastifyBaseLogger,
+  ): { data(): unknown; changed: boolean } | null;
+}
+
 /**
  * secure-session's own format is `base64(cipher);base64(nonce)`, whose `+ / = ;` a cookie
  * carries percent-encoded (3 bytes each). Sealed values here use the URL-safe alphabet and
  * `.` instead, so a value's length is its length on the wire; Node's base64 decoder reads
- * both alphabets.
+ * both alphabets, so values in the plugin's own format still open.
  */
 export class CookieCodec {
-  readonly #app: FastifyInstance;
-  constructor(app: FastifyInstance) {
-    this.#app = app;
+  readonly #codec: SecureSessionCodec;
+  constructor(codec: SecureSessionCodec) {
+    this.#codec = codec;
   }
 
   seal(payload: object): string {
-    const sealed = this.#app.encodeSecureSession(this.#app.createSecureSession({ ...payload }));
+    const sealed = this.#codec.encodeSecureSession(this.#codec.createSecureSession({ ...payload }));
     return sealed.replace(/\+/g, "-").replace(/\//g, "_").replace(/=/g, "").replace(";", ".");
   }
 
@@ -32,7 +44,7 @@ export class CookieCodec {
     isPayload: (data: unknown) => data is T,
   ): Opened<T> | undefined {
     try {
-      const session = this.#app.decodeSecureSession(value.replace(".", ";"), log);
+      const session = this.#codec.decodeSecureSession(value.replace(".", ";"), log);
       if (!session) return undefined;
       const data = session.data();
       if (!isPayload(data)) {

@@ -1,9 +1,9 @@
 // The identity cookie: who is signed in and until when. Cheap to read on every request;
-// it holds no token. Kept by @fastify/secure-session as `request.session`.
+// it holds no token. Stored by identity-cookie.ts (`request.server.identities`).
 import type { SessionUser } from "@entra-bff/contract";
 import type { FastifyRequest } from "fastify";
+import type { IdentityCookie } from "./identity-cookie.ts";
 import type { Config } from "../config.ts";
-import { sessionCookieOptions } from "./cookies.ts";
 import { logId } from "./log-id.ts";
 import type { RevocationStore } from "./revocation.ts";
 
@@ -26,9 +26,10 @@ export interface Identity {
   idleExpiresAt: number;
 }
 
-declare module "@fastify/secure-session" {
-  interface SessionData {
-    identity: Identity;
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The identity cookie's store (app.ts). */
+    identities: IdentityCookie;
   }
 }
 
@@ -87,14 +88,12 @@ export async function readIdentity(
   if (!identity) return undefined;
   if (await revocations.isEnded(identity, now)) {
     request.log.info({ session: logId(identity.sid) }, "cookie of an ended session refused");
-    request.session.delete();
+    clearIdentity(request);
     return undefined;
   }
-  if (request.session.changed) {
-    // Decrypted with an older key: secure-session re-issues it under the newest; keep Max-Age.
-    request.session.options(
-      sessionCookieOptions(config, (identity.absoluteExpiresAt - now) / 1000),
-    );
+  if (request.server.identities.load(request)?.stale) {
+    // Sealed with an older key or format: re-issue it under the newest, same expiry.
+    writeIdentity(request, config, identity, now);
   }
   return identity;
 }
@@ -104,11 +103,11 @@ export async function readIdentity(
  * store: for ending a session, which must work even when that store is down.
  */
 export function readUnexpiredIdentity(request: FastifyRequest, now: number): Identity | undefined {
-  const identity = request.session.get("identity");
-  if (!isIdentity(identity)) return undefined;
+  const identity = request.server.identities.load(request)?.identity;
+  if (!identity) return undefined;
   if (identityExpiresAt(identity) <= now) {
     request.log.debug({ session: logId(identity.sid) }, "session expired");
-    request.session.delete();
+    clearIdentity(request);
     return undefined;
   }
   return identity;
@@ -120,9 +119,7 @@ export function writeIdentity(
   identity: Identity,
   now: number,
 ): void {
-  request.session.deleted = false;
-  request.session.set("identity", identity);
-  request.session.options(sessionCookieOptions(config, (identity.absoluteExpiresAt - now) / 1000));
+  request.server.identities.set(request, identity, (identity.absoluteExpiresAt - now) / 1000);
 }
 
 /** Records activity: extends the idle expiry (never past the absolute one), at most once a minute. */
@@ -141,10 +138,10 @@ export function touchIdentity(
 }
 
 export function clearIdentity(request: FastifyRequest): void {
-  request.session.delete();
+  request.server.identities.clear(request);
 }
 
-function isIdentity(value: unknown): value is Identity {
+export function isIdentity(value: unknown): value is Identity {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Partial<Identity>;
   return (

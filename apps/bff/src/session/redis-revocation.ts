@@ -1,9 +1,14 @@
 // Ended sessions in Redis, so every BFF instance behind a load balancer refuses a cookie that
 // was logged out on any one of them. Each entry expires by itself at the session's absolute
 // expiry, after which the cookie is refused anyway.
-import { RedisConnection, type RedisConnectionOptions, redisKeyPrefix } from "./redis-connection.ts";
+import {
+  RedisConnection,
+  type RedisConnectionOptions,
+  redisKeyPrefix,
+} from "./redis-connection.ts";
 
 export { redisKeyPrefix };
+
 import { idpLogoutClockSkewMs, type RevocationStore, type SessionRef } from "./revocation.ts";
 
 const sessionKey = (sid: string) => `${redisKeyPrefix}revoked:${sid}`;

@@ -22,7 +22,7 @@ export async function requireSession(
     context.tokens.clear(request, reply);
     throw notAuthenticated();
   }
-  const tokens = context.tokens.read(request, reply, identity.sid, now);
+  const tokens = context.tokens.read(request, reply, identity, now);
   if (!tokens) {
     clearIdentity(request);
     context.tokens.clear(request, reply);

@@ -41,7 +41,7 @@ export interface TokenStore {
   read(
     request: FastifyRequest,
     reply: FastifyReply,
-    sid: string,
+    session: { sid: string; absoluteExpiresAt: number },
     now: number,
   ): TokenSet | undefined;
   write(reply: FastifyReply, tokens: TokenSet, absoluteExpiresAt: number, now: number): void;
@@ -55,7 +55,7 @@ export function createTokenStore(
   codec: CookieCodec,
 ): TokenStore {
   const store: TokenStore = {
-    read(request, reply, sid, now) {
+    read(request, reply, session, now) {
       const chunks: string[] = [];
       for (let i = 0; i < maxTokenChunks; i++) {
         const chunk = request.cookies[names.tokens(i)];
@@ -66,7 +66,7 @@ export function createTokenStore(
       const opened = codec.open(chunks.join(""), request.log, isStoredTokens);
       if (!opened) return undefined;
       const stored = opened.payload;
-      if (stored.sid !== sid) {
+      if (stored.sid !== session.sid) {
         request.log.warn("token cookie belongs to another session; ignored");
         return undefined;
       }
@@ -75,10 +75,8 @@ export function createTokenStore(
         refreshToken: stored.rt,
         scopes: stored.scp.split(" "),
       };
-      if (opened.rotated || stored.v !== 2) {
-        const absoluteExpiresAt = request.session.get("identity")?.absoluteExpiresAt;
-        if (absoluteExpiresAt !== undefined) store.write(reply, tokens, absoluteExpiresAt, now);
-      }
+      // Sealed with an older key, or in the earlier format: re-issue under the newest.
+      if (opened.rotated || stored.v !== 2) store.write(reply, tokens, session.absoluteExpiresAt, now);
       return tokens;
     },
 

@@ -11,6 +11,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/config.ts";
+import type { Identity } from "../../src/session/identity.ts";
 import { CookieJar } from "./cookie-jar.ts";
 
 export const csrf = { "x-csrf": "1" } as const;
@@ -179,6 +180,25 @@ export function followCallback(
 ): Promise<LightMyRequestResponse> {
   const url = new URL(callbackUrl);
   return bff.request(jar, { url: `${url.pathname}${url.search}` });
+}
+
+/**
+ * What a sealed cookie value holds, opened with the app's own keys (for assertions about
+ * what the BFF stores; a browser can do no such thing). `name` picks the jar's cookie;
+ * token cookies are joined from their chunks.
+ */
+export function openCookie<T = Record<string, unknown>>(
+  bff: TestBff,
+  value: string | undefined,
+): T | undefined {
+  if (value === undefined) return undefined;
+  return bff.app.cookieCodec.open(value, bff.app.log, (data): data is T => typeof data === "object")
+    ?.payload;
+}
+
+/** The identity the jar's identity cookie holds. */
+export function identityIn(bff: TestBff, jar: CookieJar, name = "bff-session") {
+  return openCookie<{ identity: Identity }>(bff, jar.cookies.get(name))?.identity;
 }
 
 export function json<T = Record<string, unknown>>(response: LightMyRequestResponse): T {

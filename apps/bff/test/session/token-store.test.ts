@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { CookieCodec } from "../../src/session/cookie-codec.ts";
+import type { CookieCodec } from "../../src/session/cookie-codec.ts";
 import { cookieNames, maxCookieBytes } from "../../src/session/cookies.ts";
 import { createTokenStore, type TokenSet } from "../../src/session/token-store.ts";
 import { CookieJar, setCookies } from "../helpers/cookie-jar.ts";
@@ -28,14 +28,14 @@ const token = (length: number) => randomBytes(length).toString("base64url").slic
 
 beforeAll(async () => {
   app = await buildApp(config, { logger: false });
-  codec = new CookieCodec(app);
+  codec = app.cookieCodec;
   const store = createTokenStore(config, names, codec);
   app.get("/test/write", async (_request, reply) => {
     store.write(reply, pending, absoluteExpiresAt, Date.now());
     return {};
   });
   app.get("/test/read", async (request, reply) => ({
-    tokens: store.read(request, reply, "sid-1", Date.now()) ?? null,
+    tokens: store.read(request, reply, { sid: "sid-1", absoluteExpiresAt }, Date.now()) ?? null,
   }));
 });
 afterAll(() => app.close());

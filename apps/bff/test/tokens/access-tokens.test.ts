@@ -12,6 +12,7 @@ import { redisKeyPrefix } from "../../src/session/redis-connection.ts";
 import {
   CookieJar,
   csrf,
+  identityIn,
   json,
   sessionKey,
   signIn,
@@ -91,7 +92,7 @@ function renewals(...bffs: TestBff[]): Record<string, number> {
 
 /** The sid inside a jar's identity cookie. */
 function sidOf(bff: TestBff, jar: CookieJar): string {
-  return bff.app.decodeSecureSession(jar.cookies.get("bff-session")!)!.get("identity")!.sid;
+  return identityIn(bff, jar)!.sid;
 }
 
 describe("one renewal per session and resource", () => {
@@ -216,9 +217,7 @@ describe.skipIf(redisUrl === undefined)(
       expect((await get(a, jar, "/api/echo/x")).statusCode).toBe(200);
       const key = `${redisKeyPrefix}tokens:${sidOf(a, jar)}`;
       expect(await redis.exists(key)).toBe(1);
-      const idpSid = a.app
-        .decodeSecureSession(jar.cookies.get("bff-session")!)!
-        .get("identity")!.idpSid;
+      const idpSid = identityIn(a, jar)!.idpSid;
       const frontchannel = await b.request(undefined, {
         url: `/auth/frontchannel-logout?sid=${idpSid}`,
       });

@@ -31,8 +31,10 @@ export default defineConfig({
     assetsInlineLimit: 0,
     rolldownOptions: {
       // The SPA uses the contract's types, paths and messages, not its runtime schemas:
-      // building a schema is side-effect free, so unused ones (and TypeBox) drop out.
-      treeshake: { manualPureFunctions: ["Type"] },
+      // building a schema is side-effect free, so unused ones (and TypeBox) drop out. A
+      // schema option read from a constant (`maxLength: tasksApi.titleMaxLength`) is a plain
+      // property read, not a getter: without saying so, it would keep the schema and TypeBox.
+      treeshake: { manualPureFunctions: ["Type"], propertyReadSideEffects: false },
     },
   },
   test: {

@@ -7,9 +7,10 @@ import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { browserAvailability } from "./fixtures/browser.ts";
 import type { ProductionBff } from "./fixtures/production-bff.ts";
+import { signIn } from "./fixtures/sign-in.ts";
 import { type Stack, screenshots, startStack } from "./fixtures/stack.ts";
 import { jwtPattern } from "./fixtures/token-watch.ts";
-import { reportProblems } from "./fixtures/watched-page.ts";
+import { reportProblems, unexpectedProblems } from "./fixtures/watched-page.ts";
 
 const availability = browserAvailability();
 if (availability.skip) console.warn(`Skipping the browser test: ${availability.reason}`);
@@ -24,6 +25,8 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
     stack = await startStack({
       clientId: "00000000-0000-0000-0000-00000000e2e1",
       frontchannelLogout: true,
+      // Only /api/me: a fault for "the next Graph call" must not be taken by a photo request.
+      declaredApis: false,
       bffEnv: { INCREMENTAL_SCOPES: "Calendars.Read" },
     });
     ({ emulator, bff } = stack);
@@ -36,16 +39,13 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
 
   const openPage = () => stack.openPage();
 
-  /** On the emulator's account picker: pick the user, then come back to the BFF's origin. */
-  async function pickAccount(page: Page, displayName: string, consent = false): Promise<void> {
-    await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
-    await page.getByRole("button", { name: new RegExp(displayName) }).click();
-    if (consent) {
-      await page.getByRole("heading", { name: "Permissions requested" }).waitFor();
-      await page.getByRole("button", { name: "Accept" }).click();
-    }
-    await page.waitForURL((url) => url.origin === bff.origin);
-  }
+  /** `start`, then through the emulator's pages (picker unless single sign-on) and back. */
+  const signInAs = (
+    page: Page,
+    displayName: string,
+    start: () => Promise<unknown>,
+    consent = false,
+  ) => signIn(page, emulator, bff.origin, displayName, start, { consent });
 
   async function expectProfile(page: Page, firstName: string, jobTitle: string) {
     await expect
@@ -70,21 +70,21 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
       }
     });
 
-    await page.goto(`${bff.origin}/reports?week=47`);
-    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
-    await pickAccount(page, adele.displayName);
-    expect(pathOf(page)).toBe("/reports?week=47");
+    await page.goto(`${bff.origin}/?week=47`);
+    await signInAs(page, adele.displayName, () =>
+      page.getByRole("link", { name: "Sign in with Microsoft" }).click(),
+    );
+    expect(pathOf(page)).toBe("/?week=47");
     await expectProfile(page, adele.givenName, adele.jobTitle!);
 
     // Conditional Access now demands more than a silent renewal can give.
     emulator.faults.add({ target: "graph", kind: "claims_challenge" });
-    await page.reload();
     // The SPA goes to sign-in by itself, with the claims, and comes back to the same page.
-    await pickAccount(page, adele.displayName);
+    await signInAs(page, adele.displayName, () => page.reload());
     const challenged = authorizeRequests.at(-1)!;
     expect(JSON.parse(challenged.searchParams.get("claims")!)).toHaveProperty("access_token");
     expect(challenged.searchParams.get("login_hint")).toBeTruthy();
-    expect(pathOf(page)).toBe("/reports?week=47");
+    expect(pathOf(page)).toBe("/?week=47");
 
     // Still challenged right after signing in: no second automatic trip, a button instead.
     const notice = page.getByRole("alert").filter({ hasText: "did not satisfy" });
@@ -95,10 +95,11 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
 
     // The policy is met now: the button completes the round trip.
     emulator.faults.clear();
-    await notice.getByRole("link", { name: "Continue to sign in" }).click();
-    await pickAccount(page, adele.displayName);
+    await signInAs(page, adele.displayName, () =>
+      notice.getByRole("link", { name: "Continue to sign in" }).click(),
+    );
     expect(authorizeRequests.length).toBe(authorizeCount + 1);
-    expect(pathOf(page)).toBe("/reports?week=47");
+    expect(pathOf(page)).toBe("/?week=47");
     await expectProfile(page, adele.givenName, adele.jobTitle!);
     expect(await watch.leaks()).toEqual([]);
   });
@@ -109,21 +110,22 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
     emulator.settings.accessTokenLifetimeSeconds = 30;
     const { page, watch } = await openPage();
 
-    await page.goto(`${bff.origin}/auth/login?returnTo=%2Fcalendar&scopes=Calendars.Read`);
+    await page.goto(
+      `${bff.origin}/auth/login?returnTo=%2F%3Fview%3Dcalendar&scopes=Calendars.Read`,
+    );
     await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
     await page.getByRole("button", { name: new RegExp(alex.displayName) }).click();
     await page.getByText("Read your calendars").waitFor();
     await page.screenshot({ path: `${screenshots}/consent-prompt.png`, fullPage: true });
     await page.getByRole("button", { name: "Accept" }).click();
     await page.waitForURL((url) => url.origin === bff.origin);
-    expect(pathOf(page)).toBe("/calendar");
+    expect(pathOf(page)).toBe("/?view=calendar");
     await expectProfile(page, alex.givenName, alex.jobTitle!);
 
     // An administrator revokes the consent: the next renewal needs the user again.
     emulator.consents.revoke(alex.userPrincipalName);
-    await page.reload();
-    await pickAccount(page, alex.displayName, true);
-    expect(pathOf(page)).toBe("/calendar");
+    await signInAs(page, alex.displayName, () => page.reload(), true);
+    expect(pathOf(page)).toBe("/?view=calendar");
     await expectProfile(page, alex.givenName, alex.jobTitle!);
     expect(emulator.consents.list({ user: alex.userPrincipalName })[0]?.scopes).toEqual([
       "Calendars.Read",
@@ -135,8 +137,9 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
     const adele = emulator.users[0]!;
     const { page, context } = await openPage();
     await page.goto(`${bff.origin}/`);
-    await page.getByRole("link", { name: "Sign in with Microsoft" }).click();
-    await pickAccount(page, adele.displayName);
+    await signInAs(page, adele.displayName, () =>
+      page.getByRole("link", { name: "Sign in with Microsoft" }).click(),
+    );
     await expectProfile(page, adele.givenName, adele.jobTitle!);
 
     // Another app's sign-out, in another tab: Entra's page loads our logout URL in an iframe.
@@ -198,6 +201,6 @@ describe.skipIf(availability.skip)("sessions in Chromium", () => {
 
   test("no token in any BFF log line, and no browser errors", () => {
     expect(bff.output.filter((line) => jwtPattern.test(line))).toEqual([]);
-    expect(stack.problems.filter((problem) => !problem.includes("401"))).toEqual([]);
+    expect(unexpectedProblems(stack.problems)).toEqual([]);
   });
 });

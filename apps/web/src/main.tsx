@@ -1,8 +1,8 @@
-import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App.tsx";
 import { createQueryClient } from "./app/query-client.ts";
+import { createAppRouter } from "./app/router.tsx";
 import "./app/styles.css";
 
 const root = document.getElementById("root");
@@ -10,8 +10,6 @@ if (!root) throw new Error("index.html has no #root element.");
 
 createRoot(root).render(
   <StrictMode>
-    <QueryClientProvider client={createQueryClient()}>
-      <App />
-    </QueryClientProvider>
+    <App queryClient={createQueryClient()} router={createAppRouter()} />
   </StrictMode>,
 );

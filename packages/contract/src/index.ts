@@ -1,4 +1,15 @@
 export {
+  type DeclaredApiName,
+  type DeclaredApis,
+  declaredApis,
+  type Endpoint,
+  type EndpointKey,
+  type EndpointShape,
+  type EndpointShapeOf,
+  type HttpMethod,
+  type ResponseRead,
+} from "./declared-apis.ts";
+export {
   type ApiError,
   type ApiErrorCode,
   ApiErrorSchema,
@@ -8,7 +19,25 @@ export {
   signInErrorCodes,
   signInErrorMessages,
 } from "./errors.ts";
-export { type HealthResponse, HealthResponseSchema } from "./health.ts";
+export {
+  type GraphUser,
+  type GraphUserField,
+  type GraphUserPage,
+  GraphUserPageSchema,
+  type GraphUserQuery,
+  GraphUserQuerySchema,
+  GraphUserSchema,
+  type GraphUsersQuery,
+  GraphUsersQuerySchema,
+  graphConsistencyHeader,
+  graphUserFields,
+} from "./graph.ts";
+export {
+  type CredentialStatus,
+  CredentialStatusSchema,
+  type HealthResponse,
+  HealthResponseSchema,
+} from "./health.ts";
 export { type LogoutResponse, LogoutResponseSchema } from "./logout.ts";
 export { csrfHeader, paths, signInErrorParam } from "./paths.ts";
 export { type Profile, ProfileSchema } from "./profile.ts";
@@ -18,3 +47,19 @@ export {
   type SessionUser,
   SessionUserSchema,
 } from "./session.ts";
+export {
+  type NewTask,
+  NewTaskSchema,
+  type Task,
+  TaskIdSchema,
+  type TaskList,
+  TaskListSchema,
+  type TaskPatch,
+  TaskPatchSchema,
+  TaskSchema,
+  type TasksAdminSummary,
+  TasksAdminSummarySchema,
+  TaskTitleSchema,
+  tasksApi,
+  tasksApiPaths,
+} from "./tasks.ts";

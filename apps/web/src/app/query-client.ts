@@ -3,8 +3,8 @@ import { apiErrorCodes } from "@entra-bff/contract";
 import { MutationCache, QueryCache, QueryClient, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { isApiRequestError } from "../api/client.ts";
-import { profileQueryKeys } from "../features/profile/profile-query.ts";
 import { createInteractiveSignIn } from "../features/session/interactive-sign-in.ts";
+import { recordSessionEnd, type SessionEndReason } from "../features/session/session-end.ts";
 import { sessionQuery, signedOut } from "../features/session/session-query.ts";
 
 const sessionLostCodes: ReadonlySet<string> = new Set([
@@ -22,9 +22,16 @@ export function isSessionLost(error: unknown): boolean {
  * The session is set rather than refetched so a server that disagrees with itself cannot
  * cause a fetch loop; it is marked stale, so the next focus or mount asks the BFF again.
  * The user's cached data goes once the signed-in page has unmounted (`useForgetSignedOutUser`):
- * removing it under a mounted query would only make that query fetch again.
+ * removing it under a mounted query would only make that query fetch again. A user who was
+ * signed in is told why (`reason`), on the page they were on.
  */
-export function showSignedOut(queryClient: QueryClient): void {
+export function showSignedOut(
+  queryClient: QueryClient,
+  reason: SessionEndReason = "expired",
+): void {
+  if (queryClient.getQueryData(sessionQuery.queryKey)?.authenticated) {
+    recordSessionEnd(queryClient, reason);
+  }
   queryClient.setQueryData(sessionQuery.queryKey, signedOut);
   void queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey, refetchType: "none" });
 }
@@ -55,24 +62,35 @@ export interface QueryClientOptions {
   retryDelay?: number;
 }
 
+/** Photos and other decoration: their failures and successes decide nothing (see `api/photos.ts`). */
+function isDecoration(meta: Record<string, unknown> | undefined): boolean {
+  return meta?.decoration === true;
+}
+
 /**
  * A claims challenge or consent request sends the browser to sign-in (see
  * `interactive-sign-in.ts`, which also guards against loops); a lost session shows the
- * signed-out page. A successful `/api/me` proves the last sign-in satisfied the requirement.
+ * signed-out page. The challenged query's later success proves the sign-in satisfied it.
  */
 export function createQueryClient(options: QueryClientOptions = {}): QueryClient {
   const interactiveSignIn = createInteractiveSignIn();
   const queryClient: QueryClient = new QueryClient({
     queryCache: new QueryCache({
+      onError: (error, query) => {
+        if (isSessionLost(error)) showSignedOut(queryClient);
+        else if (!isDecoration(query.meta)) interactiveSignIn.handle(error, query.queryHash);
+      },
+      onSuccess: (_data, query) => {
+        if (query.queryKey[0] === sessionQuery.queryKey[0] || isDecoration(query.meta)) return;
+        interactiveSignIn.satisfied(query.queryHash);
+      },
+    }),
+    mutationCache: new MutationCache({
       onError: (error) => {
         if (isSessionLost(error)) showSignedOut(queryClient);
         else interactiveSignIn.handle(error);
       },
-      onSuccess: (_data, query) => {
-        if (query.queryKey[0] === profileQueryKeys.all[0]) interactiveSignIn.satisfied();
-      },
     }),
-    mutationCache: new MutationCache({ onError: (error) => interactiveSignIn.handle(error) }),
     defaultOptions: {
       queries: {
         retry: shouldRetry,

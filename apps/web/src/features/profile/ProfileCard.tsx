@@ -1,9 +1,10 @@
 /** The Graph profile card, with its loading and error states. */
 import type { Profile } from "@entra-bff/contract";
 import { useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { myPhotoQuery } from "../../api/photos.ts";
 import { Avatar } from "../../components/Avatar.tsx";
 import { ErrorState } from "../../components/ErrorState.tsx";
+import { Field, telHref } from "../../components/Field.tsx";
 import { Spinner } from "../../components/Spinner.tsx";
 import { profileQuery } from "./profile-query.ts";
 
@@ -34,19 +35,19 @@ export function ProfileCard({ userId }: { userId: string }) {
           retrying={profile.isFetching}
         />
       ) : (
-        <ProfileDetails profile={profile.data} />
+        <ProfileDetails userId={userId} profile={profile.data} />
       )}
     </section>
   );
 }
 
-function ProfileDetails({ profile }: { profile: Profile }) {
+function ProfileDetails({ userId, profile }: { userId: string; profile: Profile }) {
   const name =
     profile.displayName ?? ([profile.givenName, profile.surname].filter(Boolean).join(" ") || null);
   return (
     <div className="profile__body">
       <div className="profile__identity">
-        <Avatar name={name} size="lg" />
+        <Avatar name={name} size="lg" photo={myPhotoQuery(userId)} />
         <div>
           <p className="profile__name">{name ?? "Unnamed user"}</p>
           {profile.jobTitle ? <p className="profile__title">{profile.jobTitle}</p> : null}
@@ -64,7 +65,7 @@ function ProfileDetails({ profile }: { profile: Profile }) {
             <ul className="fields__list">
               {profile.businessPhones.map((phone) => (
                 <li key={phone}>
-                  <a href={`tel:${phone.replace(/[^\d+]/g, "")}`}>{phone}</a>
+                  <a href={telHref(phone)}>{phone}</a>
                 </li>
               ))}
             </ul>
@@ -72,21 +73,11 @@ function ProfileDetails({ profile }: { profile: Profile }) {
         </Field>
         <Field label="Mobile phone">
           {profile.mobilePhone ? (
-            <a href={`tel:${profile.mobilePhone.replace(/[^\d+]/g, "")}`}>{profile.mobilePhone}</a>
+            <a href={telHref(profile.mobilePhone)}>{profile.mobilePhone}</a>
           ) : null}
         </Field>
         <Field label="Preferred language">{languageName(profile.preferredLanguage)}</Field>
       </dl>
-    </div>
-  );
-}
-
-function Field({ label, children }: { label: string; children: ReactNode }) {
-  const empty = children === null || children === undefined || children === "";
-  return (
-    <div className="fields__row">
-      <dt>{label}</dt>
-      <dd className={empty ? "fields__empty" : undefined}>{empty ? "Not set" : children}</dd>
     </div>
   );
 }

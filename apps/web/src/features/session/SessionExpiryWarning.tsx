@@ -1,5 +1,6 @@
 /** A non-blocking notice shortly before the session ends, with a way to keep it going. */
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useFocusOnMount } from "../../components/focus.ts";
 import { defaultWarningLeadMs, formatClockTime, warningTime } from "./expiry-warning-time.ts";
 import { signInUrl } from "./sign-in-url.ts";
 import { useStaySignedIn } from "./use-stay-signed-in.ts";
@@ -40,13 +41,26 @@ export function SessionExpiryWarning({
   // A new end time is a new session period: forget the last attempt's outcome.
   useEffect(() => reset(), [expiresAt, reset]);
   if (!due) return null;
+  return <Warning expiresAt={expiresAt} stay={stay} />;
+}
 
+function Warning({
+  expiresAt,
+  stay,
+}: {
+  expiresAt: string;
+  stay: ReturnType<typeof useStaySignedIn>;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useFocusOnMount(heading);
   const endsAt = formatClockTime(new Date(expiresAt));
   const absolute = stay.data?.extended === false;
   return (
     <div className="notice notice--warning notice--banner" role="alert" aria-live="assertive">
       <div className="notice__content">
-        <h2 className="notice__title">Your session ends at {endsAt}</h2>
+        <h2 ref={heading} tabIndex={-1} className="notice__title">
+          Your session ends at {endsAt}
+        </h2>
         {absolute ? (
           <p className="notice__text">
             Your session has reached its maximum length. Please{" "}

@@ -1,4 +1,5 @@
-/** The signed-out page. */
+/** The signed-out page: what the app is, and the one way in. */
+import { PageAlerts } from "../../components/page-alerts.tsx";
 import { SignInButton } from "./SignInButton.tsx";
 
 export function SignInCallToAction() {
@@ -6,12 +7,13 @@ export function SignInCallToAction() {
     <section className="hero" aria-labelledby="sign-in-heading">
       <div className="hero__body">
         <p className="eyebrow">Contoso Profile</p>
-        <h1 id="sign-in-heading" className="hero__title">
+        <h1 id="sign-in-heading" className="hero__title" tabIndex={-1}>
           Your work profile, in one place
         </h1>
+        <PageAlerts />
         <p className="hero__lead">
           Sign in with your work or school account to see the profile your organization keeps for
-          you in Microsoft Entra ID.
+          you in Microsoft Entra ID, find colleagues and keep your tasks.
         </p>
         <SignInButton />
         <p className="hero__fineprint">
@@ -28,8 +30,8 @@ export function SignInCallToAction() {
           from your directory profile.
         </li>
         <li>
-          <strong>Sign out everywhere.</strong> Signing out also ends your Microsoft session for
-          this app.
+          <strong>Signing out signs you out of Microsoft too.</strong> It ends this app's session
+          and your Microsoft sign-in in this browser, so the next person here has to sign in.
         </li>
       </ul>
     </section>

@@ -28,6 +28,8 @@ export const loopGuardStorageKey = "entra-bff:interactive-sign-in";
 interface RedirectRecord {
   code: string;
   at: number;
+  /** The query whose challenge caused the redirect (its hash), when a query's did. */
+  origin?: string;
 }
 
 /** What the BFF asked for: a sign-in with `loginUrl`, now returning to the current page. */
@@ -99,10 +101,18 @@ export function interactiveSignInFor(error: unknown): InteractiveSignIn | undefi
 }
 
 export interface InteractiveSignInHandler {
-  /** Call with every failed query's and mutation's error; redirects when that is safe. */
-  handle(error: unknown): void;
-  /** A protected call succeeded: the last redirect did its job, so forget it. */
-  satisfied(): void;
+  /**
+   * Call with every failed query's and mutation's error (`origin`: the query's hash);
+   * redirects when that is safe.
+   */
+  handle(error: unknown, origin?: string): void;
+  /**
+   * A protected query succeeded. When it is the one whose challenge caused the last redirect
+   * (or that redirect came from a mutation), the redirect did its job: forget it. Another
+   * query's success proves nothing about that requirement (it may need another resource's
+   * token), and forgetting would let the challenge redirect again at once: a loop.
+   */
+  satisfied(origin: string): void;
 }
 
 /**
@@ -113,23 +123,27 @@ export interface InteractiveSignInHandler {
 export function createInteractiveSignIn(): InteractiveSignInHandler {
   let leaving = false;
   return {
-    handle(error) {
+    handle(error, origin) {
       const request = signInRequestOf(error);
       if (!request || decisions.has(error as object)) return;
       if (leaving) {
         decisions.set(error as object, { status: "redirecting", request });
         return;
       }
-      const decision = decide(request, Date.now());
+      const decision = decide(request, Date.now(), origin);
       decisions.set(error as object, decision);
       if (decision.status === "redirecting") {
         leaving = true;
         navigateTo(request.loginUrl);
       }
     },
-    satisfied() {
+    satisfied(origin) {
       try {
-        window.sessionStorage.removeItem(loopGuardStorageKey);
+        const storage = window.sessionStorage;
+        const last = parseRecord(storage.getItem(loopGuardStorageKey));
+        if (last && (last.origin === undefined || last.origin === origin)) {
+          storage.removeItem(loopGuardStorageKey);
+        }
       } catch {
         // No storage, no record to forget.
       }
@@ -138,7 +152,7 @@ export function createInteractiveSignIn(): InteractiveSignInHandler {
 }
 
 /** Records the redirect before making it: without a record there is no loop guard, so no redirect. */
-function decide(request: SignInRequest, now: number): InteractiveSignIn {
+function decide(request: SignInRequest, now: number, origin?: string): InteractiveSignIn {
   try {
     const storage = window.sessionStorage;
     const last = parseRecord(storage.getItem(loopGuardStorageKey));
@@ -147,7 +161,7 @@ function decide(request: SignInRequest, now: number): InteractiveSignIn {
     // Any challenge, not only the same one: two requirements that keep replacing each other
     // (a claims challenge, then consent, then the claims again) would loop just the same.
     if (recent) return { status: "manual", request, reason: "repeated" };
-    const record: RedirectRecord = { code: request.code, at: now };
+    const record: RedirectRecord = { code: request.code, at: now, ...(origin ? { origin } : {}) };
     storage.setItem(loopGuardStorageKey, JSON.stringify(record));
     return { status: "redirecting", request };
   } catch {
@@ -160,8 +174,9 @@ function parseRecord(value: string | null): RedirectRecord | undefined {
   try {
     const parsed: unknown = JSON.parse(value);
     if (typeof parsed !== "object" || parsed === null) return undefined;
-    const { code, at } = parsed as Record<string, unknown>;
-    return typeof code === "string" && typeof at === "number" ? { code, at } : undefined;
+    const { code, at, origin } = parsed as Record<string, unknown>;
+    if (typeof code !== "string" || typeof at !== "number") return undefined;
+    return typeof origin === "string" ? { code, at, origin } : { code, at };
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 /** `GET /auth/session`: who is signed in, and until when. */
-import { paths, type SessionResponse } from "@entra-bff/contract";
-import { queryOptions } from "@tanstack/react-query";
+import { paths, type SessionResponse, type SessionUser } from "@entra-bff/contract";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 import { requestJson } from "../../api/client.ts";
 
 export const sessionQuery = queryOptions({
@@ -12,3 +12,15 @@ export const sessionQuery = queryOptions({
 });
 
 export const signedOut: SessionResponse = { authenticated: false };
+
+/**
+ * The signed-in user and when their session ends, for pages that only render signed in
+ * (under the app's signed-in layout); undefined otherwise.
+ */
+export function useSignedInSession(): { user: SessionUser; expiresAt?: string } | undefined {
+  const { data } = useQuery(sessionQuery);
+  if (!data?.authenticated || !data.user) return undefined;
+  return data.expiresAt === undefined
+    ? { user: data.user }
+    : { user: data.user, expiresAt: data.expiresAt };
+}

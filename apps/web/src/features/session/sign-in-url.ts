@@ -2,13 +2,14 @@
 import { paths, signInErrorParam } from "@entra-bff/contract";
 
 /**
- * The current path and query, minus a sign-in error we already showed: the deep link the
- * BFF returns to after sign-in. The BFF still validates it (`returnTo` must be local).
+ * The current path, query and `#fragment`, minus a sign-in error we already showed: the deep
+ * link the BFF returns to after sign-in. The fragment never reaches a server by itself, so
+ * it travels inside `returnTo`. The BFF still validates it (`returnTo` must be local).
  */
 export function currentReturnTo(): string {
   const url = new URL(window.location.href);
-  url.searchParams.delete(signInErrorParam);
-  return `${url.pathname}${url.search}`;
+  if (url.searchParams.has(signInErrorParam)) url.searchParams.delete(signInErrorParam);
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export interface SignInOptions {

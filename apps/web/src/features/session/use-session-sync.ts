@@ -27,7 +27,7 @@ export function useSessionSync(authenticated: boolean | undefined): void {
   useEffect(
     () =>
       sessionChannel().subscribe((message) => {
-        if (message.type === "signed-out") showSignedOut(queryClient);
+        if (message.type === "signed-out") showSignedOut(queryClient, "signed-out-elsewhere");
         void queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey });
       }),
     [queryClient],

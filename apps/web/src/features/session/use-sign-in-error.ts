@@ -5,6 +5,7 @@ import {
   signInErrorMessages,
   signInErrorParam,
 } from "@entra-bff/contract";
+import { useRouter } from "@tanstack/react-router";
 import { useCallback, useEffect, useState } from "react";
 
 export interface SignInError {
@@ -24,22 +25,20 @@ export function signInErrorFromUrl(href: string): SignInError | undefined {
 }
 
 /**
- * The sign-in error from the page URL, removed from the address bar at once so that a
- * reload or a bookmark does not show it again.
+ * The sign-in error from the page URL, removed from the address bar at once (through the
+ * router, which would otherwise put it back) so that a reload or a bookmark does not show it
+ * again.
  */
 export function useSignInError(): { error: SignInError | undefined; dismiss: () => void } {
   const [error, setError] = useState(() => signInErrorFromUrl(window.location.href));
+  const { history } = useRouter();
 
   useEffect(() => {
     const url = new URL(window.location.href);
     if (!url.searchParams.has(signInErrorParam)) return;
     url.searchParams.delete(signInErrorParam);
-    window.history.replaceState(
-      window.history.state,
-      "",
-      `${url.pathname}${url.search}${url.hash}`,
-    );
-  }, []);
+    history.replace(`${url.pathname}${url.search}${url.hash}`, history.location.state);
+  }, [history]);
 
   const dismiss = useCallback(() => setError(undefined), []);
   return { error, dismiss };

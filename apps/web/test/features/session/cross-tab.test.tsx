@@ -21,7 +21,7 @@ afterEach(() => {
   heard.length = 0;
 });
 
-test("a sign-out in another tab shows this tab signed out and forgets the profile", async () => {
+test("a sign-out in another tab shows this tab signed out, says why, and forgets the profile", async () => {
   let session = signedInSession;
   stubBff({
     "GET /auth/session": () => json(200, session),
@@ -33,7 +33,11 @@ test("a sign-out in another tab shows this tab signed out and forgets the profil
   session = signedOutSession;
   await act(async () => otherTab.postMessage({ type: "signed-out" }));
 
-  expect(await screen.findByRole("link", { name: "Sign in with Microsoft" })).toBeTruthy();
+  expect(await screen.findByRole("heading", { level: 1, name: "You signed out" })).toBeTruthy();
+  expect(screen.getByText(/signed out in another tab/)).toBeTruthy();
+  expect(screen.getByRole("link", { name: "Sign in again" }).getAttribute("href")).toBe(
+    "/auth/login?returnTo=%2F",
+  );
   expect(screen.queryByRole("navigation", { name: "Account" })).toBeNull();
   await vi.waitFor(() =>
     expect(queryClient.getQueryCache().find({ queryKey: ["profile", adele.id] })).toBeUndefined(),

@@ -49,8 +49,30 @@ test("the warning appears five minutes before the session ends, and not before",
 
   await advance(3_000);
   const alert = await screen.findByRole("alert");
-  expect(alert.querySelector("h2")?.textContent).toBe(`Your session ends at ${clock(endsAt)}`);
+  const heading = alert.querySelector("h2");
+  expect(heading?.textContent).toBe(`Your session ends at ${clock(endsAt)}`);
   expect(screen.getByRole("button", { name: "Stay signed in" })).toBeTruthy();
+  // Under the page's title in the outline, and focused so a screen reader reads it.
+  const title = screen.getByRole("heading", { level: 1 });
+  expect(title.compareDocumentPosition(alert) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  expect(document.activeElement).toBe(heading);
+});
+
+test("the warning does not take focus from a field the user is typing in", async () => {
+  stubBff({
+    "GET /auth/session": () => json(200, session(endsAt)),
+    "GET /api/me": () => json(200, adele),
+    "GET /api/tasks/tasks": () => json(200, { tasks: [] }),
+  });
+  renderApp({ at: "/tasks" });
+  const field = await screen.findByRole("textbox", { name: "New task" });
+  await vi.waitFor(() => expect(field).toHaveProperty("disabled", false));
+  field.focus();
+
+  await advance(11 * 60_000);
+
+  await screen.findByRole("alert");
+  expect(document.activeElement).toBe(field);
 });
 
 test("stay signed in calls /api/me, then /auth/session, and shows the new end time", async () => {
@@ -91,7 +113,7 @@ test("when the absolute lifetime ends the session, it asks to sign in again here
     "GET /auth/session": () => json(200, session(endsAt)),
     "GET /api/me": () => json(200, adele),
   });
-  renderApp({ at: "/reports?tab=2" });
+  renderApp({ at: "/?tab=2#session" });
   await screen.findByRole("heading", { level: 1, name: "Welcome, Adele" });
   await advance(11 * 60_000);
   await screen.findByRole("alert");
@@ -99,14 +121,14 @@ test("when the absolute lifetime ends the session, it asks to sign in again here
   fireEvent.click(screen.getByRole("button", { name: "Stay signed in" }));
 
   const link = await screen.findByRole("link", { name: "sign in again to continue" });
-  expect(link.getAttribute("href")).toBe("/auth/login?returnTo=%2Freports%3Ftab%3D2");
+  expect(link.getAttribute("href")).toBe("/auth/login?returnTo=%2F%3Ftab%3D2%23session");
   expect(screen.queryByRole("button", { name: "Stay signed in" })).toBeNull();
   expect(screen.getByRole("alert").querySelector("h2")?.textContent).toBe(
     `Your session ends at ${clock(endsAt)}`,
   );
 });
 
-test("when the end time passes, the page shows signed out and forgets the profile", async () => {
+test("when the end time passes, the page says the session ended and forgets the profile", async () => {
   let current: SessionResponse = session(endsAt);
   stubBff({
     "GET /auth/session": () => json(200, current),
@@ -118,7 +140,10 @@ test("when the end time passes, the page shows signed out and forgets the profil
   current = signedOutSession;
   await advance(15 * 60_000 + 2_000);
 
-  expect(await screen.findByRole("link", { name: "Sign in with Microsoft" })).toBeTruthy();
+  expect(await screen.findByRole("heading", { level: 1, name: "Your session ended" })).toBeTruthy();
+  expect(screen.getByRole("link", { name: "Sign in again" }).getAttribute("href")).toBe(
+    "/auth/login?returnTo=%2F",
+  );
   expect(screen.queryByRole("alert")).toBeNull();
   await vi.waitFor(() =>
     expect(queryClient.getQueryCache().find({ queryKey: ["profile", adele.id] })).toBeUndefined(),

@@ -12,8 +12,9 @@ import { renderApp } from "../../fixtures/render-app.tsx";
 const claims = "%7B%22access_token%22%3A%7B%22nbf%22%3A%7B%22value%22%3A%221700000000%22%7D%7D%7D~";
 const challengeUrl = `/auth/login?returnTo=%2F&claims=${claims}`;
 const consentUrl = "/auth/login?returnTo=%2F&scopes=User.Read+Mail.Read";
-const deepLink = "/projects/42?view=board";
-const deepLinkParam = "returnTo=%2Fprojects%2F42%3Fview%3Dboard";
+// The profile page (it calls /api/me), with a query and a fragment that must both survive.
+const deepLink = "/?view=full#contact";
+const deepLinkParam = "returnTo=%2F%3Fview%3Dfull%23contact";
 const origin = "http://localhost:5173";
 
 const claimsChallenge = {
@@ -63,7 +64,11 @@ test("claims_challenge: goes to sign-in at once, returning to this page, claims 
   // The session survives a claims challenge: still signed in.
   expect(screen.getByRole("button", { name: "Sign out" })).toBeTruthy();
   const record = JSON.parse(window.sessionStorage.getItem(loopGuardStorageKey) ?? "null");
-  expect(record).toEqual({ code: "claims_challenge", at: expect.any(Number) });
+  expect(record).toEqual({
+    code: "claims_challenge",
+    at: expect.any(Number),
+    origin: JSON.stringify(["profile", adele.id]),
+  });
 });
 
 test("consent_required: goes to sign-in the same way, keeping the scopes asked for", async () => {
@@ -127,7 +132,7 @@ test("once the guard window has passed, the challenge redirects again", async ()
   await expectRedirectingStatus();
   expect(assign).toHaveBeenCalledTimes(2);
   const record = JSON.parse(window.sessionStorage.getItem(loopGuardStorageKey) ?? "null");
-  expect(record).toEqual({ code: "claims_challenge", at: Date.now() });
+  expect(record).toEqual({ code: "claims_challenge", at: Date.now(), origin: expect.any(String) });
 });
 
 test("a different challenge right after an automatic sign-in does not redirect either", async () => {
@@ -190,7 +195,7 @@ test("session_expired is a lost session, not a sign-in request: the signed-out p
   });
   renderApp({ at: deepLink });
 
-  await screen.findByRole("link", { name: "Sign in with Microsoft" });
+  await screen.findByRole("link", { name: "Sign in again" });
   expect(assign).not.toHaveBeenCalled();
   expect(window.sessionStorage.getItem(loopGuardStorageKey)).toBeNull();
 });

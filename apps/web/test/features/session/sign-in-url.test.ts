@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { signInUrl } from "../../../src/features/session/sign-in-url.ts";
+import { currentReturnTo, signInUrl } from "../../../src/features/session/sign-in-url.ts";
 
 test("by default it returns to the current page", () => {
   window.history.replaceState(null, "", "/projects/42?view=board");
@@ -28,3 +28,15 @@ test.each(["", "Mail.Read Mail.Send", " Mail.Read"])(
     );
   },
 );
+
+test("the #fragment travels inside returnTo (a browser never sends it to a server)", () => {
+  window.history.replaceState(null, "", "/people/42?tab=contact#phones");
+  expect(signInUrl()).toBe("/auth/login?returnTo=%2Fpeople%2F42%3Ftab%3Dcontact%23phones");
+});
+
+test("a sign-in error already shown is left out; the rest of the query is kept as written", () => {
+  window.history.replaceState(null, "", "/people?q=a%20b&authError=access_denied#x");
+  expect(currentReturnTo()).toBe("/people?q=a+b#x");
+  window.history.replaceState(null, "", "/people?q=a%20b#x");
+  expect(currentReturnTo()).toBe("/people?q=a%20b#x");
+});

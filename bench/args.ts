@@ -3,9 +3,9 @@ import { parseArgs } from "node:util";
 
 export const usage = `pnpm bench [options]
 
-  --duration <s>      measured seconds of each phase and of its interleaved baseline,
-                      in 1 s slices (default 5)
-  --warmup <s>        seconds of discarded load before each phase (default 1)
+  --duration <s>      measured seconds of each server in each phase, in slices of
+                      about 1 s that alternate with the phase's other servers (default 5)
+  --warmup <s>        seconds of discarded load of each server before each phase (default 1)
   --connections <n>   concurrent connections of the load phases (default 10)
   --users <n>         test users signed in and rotated through (default 20)
   --build             run \`pnpm build\` first (done anyway when a build is missing)

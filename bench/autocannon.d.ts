@@ -3,10 +3,23 @@
 declare module "autocannon" {
   import type { EventEmitter } from "node:events";
 
+  /** Kept per connection across its requests (reset when its request list starts over). */
+  export type Context = Record<string, unknown>;
+
   export interface Request {
     method?: string;
     path?: string;
     headers?: Record<string, string>;
+    body?: string;
+    /** Builds the request when it is sent; a falsy answer skips to the first request. */
+    setupRequest?: (request: Request, context: Context) => Request | undefined;
+    /** Called with each answer to this request. */
+    onResponse?: (
+      status: number,
+      body: string,
+      context: Context,
+      headers?: Record<string, string>,
+    ) => void;
   }
 
   export interface Client {
@@ -18,6 +31,8 @@ declare module "autocannon" {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests to make, overriding `duration`. */
+    amount?: number;
     /** Milliseconds between samples; the run ends at the first sample after `duration`. */
     sampleInt?: number;
     /** Seconds before a request counts as timed out. */
@@ -37,6 +52,7 @@ declare module "autocannon" {
 
   export interface Instance extends EventEmitter {
     stop(): void;
+    once(event: "done", listener: (result: Result) => void): this;
     on(
       event: "response",
       listener: (client: Client, statusCode: number, bytes: number, ms: number) => void,

@@ -1,15 +1,22 @@
-// The baseline: one bare JSON route on Fastify with the BFF's server settings, and nothing
-// else. Mirrored from apps/bff/src/app.ts by importing the same pieces: the pino logger
-// options (level "info" as in production, redaction, request serializer; one line per
-// request and per response, to stdout), request ids (genReqId, no request-id header
+// The framework's floor: one bare JSON route on Fastify with the BFF's server settings, and
+// nothing else. Two variants, chosen by BASELINE_LOGGER:
+// - "none": no logger at all, the reference every phase's ratios divide by;
+// - "bff": the BFF's pino logger from apps/bff/src/logger.ts (level "info" as in production,
+//   redaction, request serializer; one line per request and per response, to stdout).
+// Mirrored from apps/bff/src/app.ts in both: request ids (genReqId, no request-id header
 // trusted), trustProxy off (the default) and the 16 KB body limit. Not mirrored, because
 // they are the BFF's work rather than the server's: cookie parsing, sessions, the
 // x-request-id and cache-control hooks, the SPA's security headers.
 import Fastify from "fastify";
 import { genReqId, loggerOptions } from "../apps/bff/src/logger.ts";
 
+const variant = process.env.BASELINE_LOGGER;
+if (variant !== "none" && variant !== "bff") {
+  throw new TypeError(`BASELINE_LOGGER must be "none" or "bff" (got "${variant}")`);
+}
+
 const app = Fastify({
-  logger: loggerOptions("info", undefined),
+  logger: variant === "bff" ? loggerOptions("info", undefined) : false,
   genReqId,
   requestIdHeader: false,
   trustProxy: false,

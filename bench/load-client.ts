@@ -1,10 +1,17 @@
-// The orchestrator's side of the load worker: one child process, one phase at a time.
+// The orchestrator's side of the load worker: one child process, one group at a time.
 import { type ChildProcess, fork } from "node:child_process";
-import type { LoadReply, PairedFigures, PairedLoad } from "./load-spec.ts";
+import {
+  type GroupFigures,
+  type GroupLoad,
+  groupTimeLimitMs,
+  type LoadReply,
+} from "./load-spec.ts";
 import { stop, tailOf, track } from "./processes.ts";
 
 export interface LoadWorker {
-  run(paired: PairedLoad): Promise<PairedFigures>;
+  /** Its process: the benchmark's CPU, not a server's. */
+  pid: number;
+  run(group: GroupLoad): Promise<GroupFigures>;
   close(): Promise<void>;
 }
 
@@ -20,25 +27,22 @@ export function startLoadWorker(caFile: string): LoadWorker {
   const stderr = tailOf(child);
   child.stderr?.on("data", (chunk: string) => process.stderr.write(chunk));
   return {
-    run(paired) {
-      // Generous: warm-up and both sides, plus the longest a straggling request may take
-      // in each slice.
-      const limitMs = (2 * (paired.warmupSeconds + paired.seconds) + 10 * paired.slices) * 1000;
-      return new Promise<PairedFigures>((resolve, reject) => {
+    pid: child.pid!,
+    run(group) {
+      const limitMs = groupTimeLimitMs(group);
+      return new Promise<GroupFigures>((resolve, reject) => {
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`${paired.target.id} did not finish within ${limitMs / 1000} s`));
+          reject(new Error(`${group.id} did not finish within ${limitMs / 1000} s`));
         }, limitMs);
         const onMessage = (reply: LoadReply) => {
           cleanup();
-          if ("error" in reply) reject(new Error(`${paired.target.id}: ${reply.error}`));
+          if ("error" in reply) reject(new Error(`${group.id}: ${reply.error}`));
           else resolve(reply.result);
         };
         const onExit = (code: number | null) => {
           cleanup();
-          reject(
-            new Error(`the load worker exited (${code}) in ${paired.target.id}:\n${stderr()}`),
-          );
+          reject(new Error(`the load worker exited (${code}) in ${group.id}:\n${stderr()}`));
         };
         const cleanup = () => {
           clearTimeout(timer);
@@ -47,7 +51,7 @@ export function startLoadWorker(caFile: string): LoadWorker {
         };
         child.on("message", onMessage);
         child.once("exit", onExit);
-        child.send(paired);
+        child.send(group);
       });
     },
     async close() {

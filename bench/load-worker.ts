@@ -1,23 +1,28 @@
 // The load generator, in its own process so that its CPU is not the measured servers'.
-// Runs one PairedLoad per IPC message and answers with both sides' figures; exits with its
+// Runs one GroupLoad per IPC message and answers with every side's figures; exits with its
 // parent.
 import { performance } from "node:perf_hooks";
-import autocannon from "autocannon";
+import autocannon, { type Request as CannonRequest } from "autocannon";
 import { cpuTimeMs } from "./cpu.ts";
-import type {
-  HttpLoad,
-  LoadReply,
-  LoadSpec,
-  PairedFigures,
-  PairedLoad,
-  SignInLoad,
+import {
+  createdEtagPlaceholder,
+  createdIdPlaceholder,
+  type GroupFigures,
+  type GroupLoad,
+  type HttpLoad,
+  type HttpRequest,
+  type LoadReply,
+  type LoadSpec,
+  type SignInLoad,
+  sliceOrder,
+  startOffset,
 } from "./load-spec.ts";
 import { signIn } from "./sign-in.ts";
 import { type Slice, Tally } from "./tally.ts";
 
 process.on("disconnect", () => process.exit(0));
-process.on("message", (paired: PairedLoad) => {
-  runPaired(paired).then(
+process.on("message", (group: GroupLoad) => {
+  runGroup(group).then(
     (result) => reply({ result }),
     (error: unknown) =>
       reply({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
@@ -28,60 +33,62 @@ function reply(message: LoadReply): void {
   process.send?.(message);
 }
 
-async function runPaired(paired: PairedLoad): Promise<PairedFigures> {
-  const { target, baseline, slices, warmupSeconds } = paired;
+async function runGroup(group: GroupLoad): Promise<GroupFigures> {
+  const { sides, slices, warmupSeconds } = group;
   if (warmupSeconds > 0) {
-    await runSlice(baseline, warmupSeconds, new Tally(), paired.pids);
-    await runSlice(target, warmupSeconds, new Tally(), paired.pids);
+    for (const side of sides) await runSlice(group, side, warmupSeconds, new Tally());
   }
-  const tallies = { target: new Tally(), baseline: new Tally() };
-  const sliceSeconds = paired.seconds / slices;
-  for (let i = 0; i < slices; i++) {
-    const order =
-      i % 2 === 0 ? (["baseline", "target"] as const) : (["target", "baseline"] as const);
-    for (const side of order) {
-      await runSlice(
-        side === "target" ? target : baseline,
-        sliceSeconds,
-        tallies[side],
-        paired.pids,
-      );
+  const tallies = sides.map(() => new Tally());
+  const sliceSeconds = group.seconds / slices;
+  for (let slice = 0; slice < slices; slice++) {
+    for (const index of sliceOrder(sides.length, slice)) {
+      await runSlice(group, sides[index]!, sliceSeconds, tallies[index]!);
     }
   }
-  return { target: tallies.target.figures(), baseline: tallies.baseline.figures() };
+  return { sides: tallies.map((tally) => tally.figures()) };
 }
 
 async function runSlice(
+  group: GroupLoad,
   spec: LoadSpec,
   seconds: number,
   tally: Tally,
-  pids: PairedLoad["pids"],
 ): Promise<void> {
-  const pid = pids[spec.server];
+  const pid = group.pids[spec.server];
+  if (pid === undefined) throw new Error(`${spec.id}: no process named "${spec.server}"`);
+  const { connections } = group;
   const cpuBefore = await cpuTimeMs(pid);
   const slice =
-    spec.kind === "http" ? await cannon(spec, seconds, tally) : await signIns(spec, seconds, tally);
+    spec.kind === "http"
+      ? await cannon(spec, connections, seconds, tally)
+      : await signIns(spec, connections, seconds, tally);
   tally.add({ ...slice, cpuMs: (await cpuTimeMs(pid)) - cpuBefore });
 }
 
-function cannon(spec: HttpLoad, seconds: number, tally: Tally): Promise<Omit<Slice, "cpuMs">> {
+function cannon(
+  spec: HttpLoad,
+  connections: number,
+  seconds: number,
+  tally: Tally,
+): Promise<Omit<Slice, "cpuMs">> {
   let connection = 0;
+  const requests = spec.requests.map(toAutocannon);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url: spec.url,
-        connections: spec.connections,
+        connections,
         duration: seconds,
+        ...(spec.amount === undefined ? {} : { amount: spec.amount }),
         // autocannon stops at its first sample tick after the duration: tick often, so that
         // a slice lasts what it says.
         sampleInt: 50,
-        requests: spec.requests,
+        requests,
         // Each connection starts at a different user, so that concurrent requests are for
         // different sessions (the BFF merges concurrent renewals of one session).
         setupClient(client) {
-          const offset = Math.floor((connection++ * spec.requests.length) / spec.connections);
-          const start = offset % spec.requests.length;
-          client.setRequests([...spec.requests.slice(start), ...spec.requests.slice(0, start)]);
+          const start = startOffset(connection++, connections, requests.length, spec.stride);
+          client.setRequests([...requests.slice(start), ...requests.slice(0, start)]);
         },
       },
       (error, result) => {
@@ -100,12 +107,66 @@ function cannon(spec: HttpLoad, seconds: number, tally: Tally): Promise<Omit<Sli
     instance.on("response", (_client, statusCode, _bytes, ms) => {
       if (statusCode >= 200 && statusCode < 300) tally.samples.add(ms);
     });
+    // With an amount, autocannon ignores the duration: the seconds still bound the slice.
+    if (spec.amount !== undefined) {
+      const deadline = setTimeout(() => instance.stop(), seconds * 1000);
+      instance.once("done", () => clearTimeout(deadline));
+    }
   });
+}
+
+/** A request as autocannon takes it: what it created is kept in the connection's context. */
+function toAutocannon({ captureId, ...request }: HttpRequest): CannonRequest {
+  const usesCreated =
+    request.path.includes(createdIdPlaceholder) ||
+    Object.values(request.headers).some((value) => value.includes(createdEtagPlaceholder));
+  return {
+    ...request,
+    ...(usesCreated
+      ? {
+          // Nothing created (the create failed, and counts as such): skip to the next turn.
+          setupRequest: (built, context) => {
+            const { createdId, createdEtag } = context;
+            if (typeof createdId !== "string") return undefined;
+            const etag = typeof createdEtag === "string" ? createdEtag : "";
+            return {
+              ...built,
+              path: request.path.replace(createdIdPlaceholder, createdId),
+              headers: Object.fromEntries(
+                Object.entries(request.headers).map(([name, value]) => [
+                  name,
+                  value.replace(createdEtagPlaceholder, etag),
+                ]),
+              ),
+            };
+          },
+        }
+      : {}),
+    ...(captureId
+      ? {
+          onResponse: (status, body, context, headers) => {
+            const ok = status >= 200 && status < 300;
+            context.createdId = ok ? idOf(body) : undefined;
+            context.createdEtag = ok ? headers?.etag : undefined;
+          },
+        }
+      : {}),
+  };
+}
+
+function idOf(body: string): string | undefined {
+  try {
+    const { id } = JSON.parse(body) as { id?: unknown };
+    return typeof id === "string" || typeof id === "number" ? encodeURIComponent(id) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `connections` browsers signing in back to back until the time is up. */
 async function signIns(
   spec: SignInLoad,
+  connections: number,
   seconds: number,
   tally: Tally,
 ): Promise<Omit<Slice, "cpuMs">> {
@@ -113,8 +174,9 @@ async function signIns(
   const end = start + seconds * 1000;
   let next = 0;
   let failed = 0;
+  const amount = spec.amount ?? Number.POSITIVE_INFINITY;
   const browser = async () => {
-    while (performance.now() < end) {
+    while (performance.now() < end && next < amount) {
       const upn = spec.upns[next++ % spec.upns.length]!;
       const began = performance.now();
       try {
@@ -125,6 +187,6 @@ async function signIns(
       }
     }
   };
-  await Promise.all(Array.from({ length: spec.connections }, browser));
+  await Promise.all(Array.from({ length: connections }, browser));
   return { seconds: (performance.now() - start) / 1000, statusCodes: {}, failed, errors: 0 };
 }

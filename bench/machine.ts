@@ -3,7 +3,11 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import type { Machine } from "./types.ts";
 
-export function describeMachine(repoRoot: string, date: Date): Machine {
+export function describeMachine(
+  repoRoot: string,
+  date: Date,
+  load: { stealPercent: number; otherCpuPercent: number },
+): Machine {
   return {
     cores: availableParallelism(),
     cpu: cpus()[0]?.model.trim() ?? "unknown",
@@ -12,6 +16,7 @@ export function describeMachine(repoRoot: string, date: Date): Machine {
     platform: `${process.platform}-${process.arch}`,
     date: date.toISOString(),
     commit: gitCommit(repoRoot),
+    ...load,
   };
 }
 

@@ -13,11 +13,17 @@ export function track<T extends ChildProcess>(child: T): T {
   return child;
 }
 
+export interface Watchdog {
+  /** From now on, allow `budgetMs` more (e.g. once the plan, and so its length, is known). */
+  extend(budgetMs: number): void;
+  disarm(): void;
+}
+
 /**
  * Kills what is still running when the process exits, however it exits, and exits when the
- * time budget runs out. Returns the function that disarms the budget.
+ * time budget runs out.
  */
-export function installCleanup(budgetMs: number): () => void {
+export function installCleanup(budgetMs: number): Watchdog {
   process.once("exit", () => {
     for (const child of children) child.kill("SIGKILL");
   });
@@ -27,11 +33,18 @@ export function installCleanup(budgetMs: number): () => void {
       process.exit(128 + constants.signals[signal]);
     });
   }
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`bench: gave up after ${Math.round(budgetMs / 1000)} s (time budget)\n`);
-    process.exit(1);
-  }, budgetMs);
-  return () => clearTimeout(watchdog);
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (ms: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      process.stderr.write(`bench: gave up after ${seconds} s (time budget)\n`);
+      process.exit(1);
+    }, ms);
+  };
+  arm(budgetMs);
+  return { extend: arm, disarm: () => clearTimeout(timer) };
 }
 
 /** SIGTERM, then SIGKILL if the child has not exited within `graceMs`. */
@@ -54,4 +67,13 @@ export function tailOf(child: ChildProcess, limit = 4000): () => string {
     tail = (tail + chunk).slice(-limit);
   });
   return () => tail.trim();
+}
+
+/** Counts the lines a child writes to stdout (the data itself is dropped). */
+export function countLines(child: ChildProcess): () => number {
+  let lines = 0;
+  child.stdout?.on("data", (chunk: Buffer) => {
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+  });
+  return () => lines;
 }

@@ -1,45 +1,42 @@
-// Ratios against the baseline, the targets, and the Markdown the results are read in.
-// Pure functions of BenchResults, so that `--compare` can re-render any saved run.
-import { cookieBudgetBytes, cookieHeaderBudgetBytes, oversizedCookies } from "./cookies.ts";
-import type { BenchResults, Figures, PhaseResult, TargetCheck } from "./types.ts";
+// Ratios within each phase and the Markdown the results are read in. Pure functions of
+// BenchResults, so that `--compare` can re-render any saved run.
+import { cookieBudgetBytes, cookieHeaderBudgetBytes } from "./cookies.ts";
+import { kib, mib, ms, percent, perSecond, ratio, us } from "./format.ts";
+import { sideIds } from "./plan.ts";
+import { figuresFail, hasFailures } from "./targets.ts";
+import type { BenchResults, Figures, PhaseResult, SideResult, TargetStatus } from "./types.ts";
 
 export interface Ratios {
-  /** target / baseline: below 1 is slower. */
+  /** side / reference: below 1 is slower. */
   perSecond: number;
-  /** target / baseline: above 1 is slower. */
+  /** side / reference: above 1 is slower. */
   p50: number;
   p99: number;
-  /** Serving process's CPU per request, target / baseline: above 1 costs more. */
+  /** Serving process's CPU per request, side / reference: above 1 costs more. */
   cpu: number;
 }
 
-/** A phase against the baseline it was interleaved with. */
-export function ratios(phase: PhaseResult): Ratios {
-  const { baseline } = phase;
+export function referenceOf(phase: PhaseResult): SideResult | undefined {
+  return phase.sides.find((side) => side.id === phase.reference);
+}
+
+/** A side against the reference side it was measured beside. */
+export function ratios(side: Figures, reference: Figures | undefined): Ratios {
   return {
-    perSecond: divide(phase.perSecond, baseline.perSecond),
-    p50: divide(phase.p50Ms, baseline.p50Ms),
-    p99: divide(phase.p99Ms, baseline.p99Ms),
-    cpu: divide(phase.serverCpuUs, baseline.serverCpuUs),
+    perSecond: divide(side.perSecond, reference?.perSecond),
+    p50: divide(side.p50Ms, reference?.p50Ms),
+    p99: divide(side.p99Ms, reference?.p99Ms),
+    cpu: divide(side.serverCpuUs, reference?.serverCpuUs),
   };
 }
 
-function divide(a: number, b: number): number {
-  return b > 0 ? a / b : Number.NaN;
-}
-
-function figuresFail(figures: Figures): boolean {
-  return figures.failed > 0 || figures.errors > 0 || figures.ok === 0;
-}
-
-/** Whether the phase, or the baseline it was paired with, had a failure or no success. */
-export function hasFailures(phase: PhaseResult): boolean {
-  return figuresFail(phase) || figuresFail(phase.baseline);
+function divide(a: number, b: number | undefined): number {
+  return b !== undefined && b > 0 ? a / b : Number.NaN;
 }
 
 /**
- * The lowest and highest baseline throughput over the phases at `connections`: how much the
- * machine itself moved during the run.
+ * The lowest and highest throughput of bare Fastify (no logger) over the phases at
+ * `connections`: how much the machine itself moved during the run.
  */
 export function baselineSpread(
   phases: PhaseResult[],
@@ -47,112 +44,47 @@ export function baselineSpread(
 ): { min: number; max: number } | undefined {
   const rates = phases
     .filter((phase) => phase.connections === connections)
-    .map((phase) => phase.baseline.perSecond);
+    .flatMap((phase) => phase.sides.filter((side) => side.id === sideIds.bare))
+    .map((side) => side.perSecond);
   return rates.length ? { min: Math.min(...rates), max: Math.max(...rates) } : undefined;
 }
 
-export const sessionThroughputTarget = 0.7;
-export const overheadTargetMs = 2;
-
-export function checkTargets(
-  results: Pick<BenchResults, "phases" | "overhead" | "cookies">,
-): TargetCheck[] {
-  const session = results.phases.find((phase) => phase.id === "session");
-  const sessionRatio = session ? ratios(session).perSecond : Number.NaN;
-  const largest = Math.max(0, ...results.cookies.cookies.map((cookie) => cookie.pairBytes));
-  const oversized = oversizedCookies(results.cookies);
-  return [
-    {
-      name: "GET /auth/session throughput",
-      target: `≥ ${percent(sessionThroughputTarget)} of the baseline`,
-      actual: percent(sessionRatio),
-      pass: sessionRatio >= sessionThroughputTarget && !(session && hasFailures(session)),
-    },
-    {
-      name: "BFF's own overhead on GET /api/me (Graph's time excluded)",
-      target: `≤ ${overheadTargetMs} ms p50`,
-      actual: `${ms(results.overhead.serialMs)} ms`,
-      pass: results.overhead.serialMs <= overheadTargetMs,
-    },
-    {
-      name: "Largest session cookie (name=value)",
-      target: `≤ ${cookieBudgetBytes} bytes`,
-      actual: `${largest} bytes${oversized.length ? ` (over: ${oversized.join(", ")})` : ""}`,
-      pass: oversized.length === 0 && results.cookies.cookies.length > 0,
-    },
-    {
-      name: "Cookie header of a session",
-      target: `< ${cookieHeaderBudgetBytes} bytes`,
-      actual: `${results.cookies.headerBytes} bytes`,
-      pass: results.cookies.headerBytes < cookieHeaderBudgetBytes,
-    },
+export function failureSummary(figures: Figures): string {
+  if (!figuresFail(figures)) return "0";
+  const codes = Object.entries(figures.statusCodes)
+    .filter(([code]) => !code.startsWith("2"))
+    .map(([code, count]) => `${code}×${count}`);
+  const parts = [
+    figures.failed ? `${figures.failed} failed${codes.length ? ` (${codes.join(", ")})` : ""}` : "",
+    figures.errors ? `${figures.errors} connection errors` : "",
+    figures.ok === 0 ? "no successful response" : "",
   ];
-}
-
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const oneDecimal = new Intl.NumberFormat("en-US", {
-  minimumFractionDigits: 1,
-  maximumFractionDigits: 1,
-});
-
-export function ms(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(value < 10 ? 2 : 1) : "n/a";
-}
-
-/** Two decimals; two significant digits below 0.1, so that small ratios do not read 0.00. */
-export function ratio(value: number): string {
-  if (!Number.isFinite(value)) return "n/a";
-  return value >= 0.1 || value === 0 ? value.toFixed(2) : value.toPrecision(2);
-}
-
-export function percent(value: number): string {
-  return Number.isFinite(value) ? `${Math.round(value * 100)}%` : "n/a";
-}
-
-function perSecond(value: number): string {
-  return value >= 100 ? integer.format(value) : oneDecimal.format(value);
-}
-
-function kib(bytes: number): string {
-  return `${oneDecimal.format(bytes / 1024)} KiB`;
-}
-
-function mib(bytes: number): string {
-  return `${oneDecimal.format(bytes / 2 ** 20)} MiB`;
-}
-
-export function failureSummary(phase: PhaseResult): string {
-  if (!hasFailures(phase)) return "0";
-  const describe = (figures: Figures, prefix: string) => {
-    const codes = Object.entries(figures.statusCodes)
-      .filter(([code]) => !code.startsWith("2"))
-      .map(([code, count]) => `${code}×${count}`);
-    return [
-      figures.failed
-        ? `${prefix}${figures.failed} failed${codes.length ? ` (${codes.join(", ")})` : ""}`
-        : "",
-      figures.errors ? `${prefix}${figures.errors} connection errors` : "",
-      figures.ok === 0 ? `${prefix}no successful response` : "",
-    ];
-  };
-  const parts = [...describe(phase, ""), ...describe(phase.baseline, "baseline: ")];
   return `**⚠ ${parts.filter(Boolean).join(", ")}**`;
 }
 
+const statusText: Record<TargetStatus, string> = {
+  met: "met",
+  missed: "**MISSED**",
+  "not measured": "not measured",
+};
+
 export function renderMarkdown(results: BenchResults): string {
-  const { machine, settings, phases, overhead, cookies, spa, bff } = results;
+  const { machine, settings, phases, overhead, cookies, spa, memory } = results;
   const lines: string[] = [];
   lines.push(`## Benchmark, ${machine.date.slice(0, 16).replace("T", " ")} UTC`, "");
   lines.push(
     `${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
-      `${machine.platform}, commit ${machine.commit}. Everything on 127.0.0.1: the emulator, ` +
-      "the production BFF bundle and the baseline (a bare Fastify JSON route with the BFF's " +
-      "server settings) as servers, autocannon in its own process. Each phase ran for " +
-      `${settings.seconds} s in ${settings.slices} slices alternating with as many slices of ` +
-      `the baseline at the same connection count, after ${settings.warmupSeconds} s of ` +
-      `discarded warm-up of each, rotating through ${settings.users} signed-in users' cookies; ` +
-      "each ratio divides by that interleaved baseline. Server CPU: user + system time of " +
-      "the process that answered, per successful request.",
+      `${machine.platform}, commit ${machine.commit}; over the run, steal time ` +
+      `${percent(machine.stealPercent, 1)} of all CPU time and processes outside the benchmark ` +
+      `${percent(machine.otherCpuPercent, 0)} of the machine's CPU. Everything on 127.0.0.1: ` +
+      "the emulator, the production BFF bundle, its peers and bare Fastify as servers, " +
+      "autocannon in its own process. Each " +
+      `phase measured its sides side by side: ${settings.seconds} s each in ` +
+      `${settings.slices} slices, the sides taking turns (A B C, then C B A, …), after ` +
+      `${settings.warmupSeconds} s of discarded warm-up of each, rotating through ` +
+      `${settings.users} signed-in users' cookies; every ratio divides by the phase's ` +
+      "reference side, measured beside it. Server CPU: user + system time of the process " +
+      "that answered, per successful request.",
     "",
   );
   const failing = phases.filter(hasFailures);
@@ -163,32 +95,29 @@ export function renderMarkdown(results: BenchResults): string {
       "",
     );
   }
-  lines.push(
-    "| phase | conns | per second | baseline per second | × baseline | p50 ms | × baseline | p99 ms | × baseline | server CPU µs each | × baseline | failures |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
-  );
-  for (const phase of phases) {
-    const r = ratios(phase);
-    const unit = phase.unit === "sign-in" ? " sign-ins" : "";
-    lines.push(
-      `| ${phase.title} | ${phase.connections} | ${perSecond(phase.perSecond)}${unit} | ` +
-        `${perSecond(phase.baseline.perSecond)} | ${ratio(r.perSecond)} | ${ms(phase.p50Ms)} | ` +
-        `${ratio(r.p50)} | ${ms(phase.p99Ms)} | ${ratio(r.p99)} | ` +
-        `${integer.format(phase.serverCpuUs)} (${phase.server}) | ${ratio(r.cpu)} | ` +
-        `${failureSummary(phase)} |`,
-    );
-  }
+  for (const phase of phases) lines.push(...phaseTable(phase), "");
+
   const spread = baselineSpread(phases, settings.connections);
   if (spread) {
     lines.push(
+      `Bare Fastify (no logger) alone ranged from ${perSecond(spread.min)} to ` +
+        `${perSecond(spread.max)} requests per second over the run (${settings.connections} ` +
+        "connections): that much the machine itself moved, which measuring side by side keeps " +
+        "out of the ratios.",
       "",
-      `The baseline alone ranged from ${perSecond(spread.min)} to ${perSecond(spread.max)} ` +
-        `requests per second over the run (${settings.connections} connections): that much ` +
-        "the machine itself moved, which the interleaving keeps out of the ratios.",
+    );
+  }
+  if (results.skipped.length) {
+    lines.push(
+      "Not measured in this run (each phase runs once its target exists):",
+      "",
+      ...results.skipped.map(
+        (skipped) => `- **${skipped.title}** (\`${skipped.id}\`): ${skipped.reason}`,
+      ),
+      "",
     );
   }
   lines.push(
-    "",
     `BFF's own overhead on GET /api/me: **${ms(overhead.serialMs)} ms** p50 with one ` +
       `connection, ${ms(overhead.underLoadMs)} ms under load (${settings.connections} ` +
       `connections, includes queueing). Method: ${overhead.method}`,
@@ -196,10 +125,37 @@ export function renderMarkdown(results: BenchResults): string {
     "| target | goal | measured | |",
     "|---|---|---|---|",
     ...results.targets.map(
-      (t) => `| ${t.name} | ${t.target} | ${t.actual} | ${t.pass ? "PASS" : "**MISS**"} |`,
+      (t) => `| ${t.name} | ${t.goal} | ${t.actual} | ${statusText[t.status]} |`,
     ),
     "",
-    "Session cookies of a typical session (budget: no cookie over 4096 bytes, the Cookie header under 8 KB):",
+  );
+  const { quietLog } = results;
+  lines.push(
+    `Request logging off: the BFF started with ${quietLog.setting} wrote ${quietLog.lines} log ` +
+      `lines for the ${quietLog.requests} requests it answered (counted on its stdout).`,
+    "",
+    `BFF resident memory: ${mib(memory.readyRssBytes)} once ready, ` +
+      `**${mib(memory.firstPassRssBytes)}** after the measured phases, ` +
+      `**${mib(memory.secondPassRssBytes)}** after its loaded sides answered as many requests ` +
+      `once more (peak ${mib(memory.peakRssBytes)}).`,
+    "",
+  );
+  if (memory.repeated.length) {
+    lines.push(
+      "| second pass | requests asked → answered | per second, first → second | server CPU µs each, first → second |",
+      "|---|--:|--:|--:|",
+      ...memory.repeated.map(
+        ({ phase, side, amount, first, second }) =>
+          `| ${phase} / ${side} | ${amount} → ${second.ok + second.failed} | ` +
+          `${perSecond(first.perSecond)} → ${perSecond(second.perSecond)} | ` +
+          `${us(first.serverCpuUs)} → ${us(second.serverCpuUs)} |`,
+      ),
+      "",
+    );
+  }
+  lines.push(
+    `Session cookies of a typical session (budget: no cookie over ${cookieBudgetBytes} bytes, ` +
+      `the Cookie header under ${cookieHeaderBudgetBytes / 1024} KB):`,
     "",
     "| cookie | name=value bytes | Set-Cookie line bytes |",
     "|---|--:|--:|",
@@ -221,15 +177,32 @@ export function renderMarkdown(results: BenchResults): string {
   } else {
     lines.push("The SPA is not built (apps/web/dist/index.html missing): no size measured.", "");
   }
-  lines.push(
-    `BFF resident memory after the run: **${mib(bff.rssBytes)}** (${mib(bff.startRssBytes)} ` +
-      `once ready, peak ${mib(bff.peakRssBytes)}).`,
-  );
-  if (results.notes.length) lines.push("", ...results.notes.map((note) => `- ${note}`));
-  return `${lines.join("\n")}\n`;
+  if (results.notes.length) lines.push(...results.notes.map((note) => `- ${note}`), "");
+  return `${lines.join("\n").trimEnd()}\n`;
 }
 
-/** Side by side: each phase's ratios to its own run's baseline, then the absolute sizes. */
+function phaseTable(phase: PhaseResult): string[] {
+  const reference = referenceOf(phase);
+  const connections = `${phase.connections} connection${phase.connections === 1 ? "" : "s"}`;
+  return [
+    `### ${phase.title} (${connections}; steal ${percent(phase.stealPercent, 1)}, other processes ${percent(phase.otherCpuPercent, 0)})`,
+    "",
+    `| server | × ${reference?.title ?? phase.reference} | per second | p50 ms | p99 ms | server CPU µs each | × CPU | failures |`,
+    "|---|--:|--:|--:|--:|--:|--:|---|",
+    ...phase.sides.map((side) => {
+      const r = ratios(side, reference);
+      const unit = side.unit === "sign-in" ? " sign-ins" : "";
+      const name = side.id === phase.reference ? `**${side.title}** (reference)` : side.title;
+      return (
+        `| ${name} | ${ratio(r.perSecond)} | ${perSecond(side.perSecond)}${unit} | ` +
+        `${ms(side.p50Ms)} | ${ms(side.p99Ms)} | ${us(side.serverCpuUs)} (${side.server}) | ` +
+        `${ratio(r.cpu)} | ${failureSummary(side)} |`
+      );
+    }),
+  ];
+}
+
+/** Side by side: each side's ratios to its own run's reference, then the absolute sizes. */
 export function renderComparison(
   old: BenchResults,
   current: BenchResults,
@@ -246,19 +219,33 @@ export function renderComparison(
     );
   }
   lines.push(
-    "| phase | per second × baseline | p50 × baseline | p99 × baseline | server CPU × baseline |",
+    `Steal time over the run: ${percent(old.machine.stealPercent, 1)} → ` +
+      `${percent(current.machine.stealPercent, 1)}; processes outside the benchmark: ` +
+      `${percent(old.machine.otherCpuPercent, 0)} → ${percent(current.machine.otherCpuPercent, 0)} of the CPU.`,
+    "",
+    "| phase / server | per second × reference | p50 × reference | p99 × reference | server CPU × reference |",
     "|---|--:|--:|--:|--:|",
   );
-  const ids = [...new Set([...current.phases, ...old.phases].map((phase) => phase.id))];
-  for (const id of ids) {
-    const before = old.phases.find((phase) => phase.id === id);
-    const after = current.phases.find((phase) => phase.id === id);
-    const a = before ? ratios(before) : undefined;
-    const b = after ? ratios(after) : undefined;
-    const pair = (key: keyof Ratios) =>
-      `${a ? ratio(a[key]) : "–"} → ${b ? ratio(b[key]) : "–"}${change(a?.[key], b?.[key])}`;
+  const keyed = (results: BenchResults) =>
+    new Map(
+      results.phases.flatMap((phase) =>
+        phase.sides
+          .filter((side) => side.id !== phase.reference)
+          .map((side) => [`${phase.id}/${side.id}`, { phase, side }] as const),
+      ),
+    );
+  const before = keyed(old);
+  const after = keyed(current);
+  for (const key of new Set([...after.keys(), ...before.keys()])) {
+    const a = before.get(key);
+    const b = after.get(key);
+    const ra = a ? ratios(a.side, referenceOf(a.phase)) : undefined;
+    const rb = b ? ratios(b.side, referenceOf(b.phase)) : undefined;
+    const pair = (name: keyof Ratios) =>
+      `${ra ? ratio(ra[name]) : "–"} → ${rb ? ratio(rb[name]) : "–"}${change(ra?.[name], rb?.[name])}`;
+    const { phase, side } = (b ?? a)!;
     lines.push(
-      `| ${(after ?? before)!.title} | ${pair("perSecond")} | ${pair("p50")} | ${pair("p99")} | ${pair("cpu")} |`,
+      `| ${phase.title} / ${side.title} | ${pair("perSecond")} | ${pair("p50")} | ${pair("p99")} | ${pair("cpu")} |`,
     );
   }
   const largest = (results: BenchResults) =>
@@ -273,14 +260,15 @@ export function renderComparison(
     ["Cookie header", (r) => r.cookies.headerBytes, (v) => `${v} B`],
     ["SPA JavaScript, gzip", (r) => r.spa?.jsGzipBytes, kib],
     ["SPA CSS, gzip", (r) => r.spa?.cssGzipBytes, kib],
-    ["BFF resident memory after the run", (r) => r.bff.rssBytes, mib],
+    ["BFF resident memory after the measured phases", (r) => r.memory.firstPassRssBytes, mib],
+    ["BFF resident memory after the second pass", (r) => r.memory.secondPassRssBytes, mib],
   ];
   lines.push("", "| measure | old | new |", "|---|--:|--:|");
   for (const [name, read, format] of rows) {
-    const before = read(old);
-    const after = read(current);
+    const a = read(old);
+    const b = read(current);
     lines.push(
-      `| ${name} | ${before === undefined ? "–" : format(before)} | ${after === undefined ? "–" : format(after)}${change(before, after)} |`,
+      `| ${name} | ${a === undefined ? "–" : format(a)} | ${b === undefined ? "–" : format(b)}${change(a, b)} |`,
     );
   }
   return `${lines.join("\n")}\n`;

@@ -20,29 +20,53 @@ export interface Figures {
   serverCpuUs: number;
 }
 
-/**
- * One measured load phase. `unit` is "request" except for the full sign-in. Its baseline ran
- * at the same connection count in slices alternating with the phase's own, so that both
- * saw the same machine: every ratio divides by it.
- */
-export interface PhaseResult extends Figures {
+/** One server measured in a phase: the BFF, a peer, a bare framework, Graph directly. */
+export interface SideResult extends Figures {
+  /** Unique within its phase: "bare", "bff", "express-session", "graph-direct", … */
   id: string;
   title: string;
-  unit: "request" | "sign-in";
-  connections: number;
-  /** The process that answered (BFF, or the emulator for Graph directly). */
+  /** The process that answered (its CPU is `serverCpuUs`). */
   server: string;
-  baseline: Figures;
+  unit: "request" | "sign-in";
+}
+
+/**
+ * One measured load phase: its sides ran at the same connection count in slices that
+ * alternated with each other, so that all of them saw the same machine. Ratios divide by
+ * the side named `reference` (the framework's floor, or the floor of what is compared).
+ */
+export interface PhaseResult {
+  id: string;
+  title: string;
+  connections: number;
+  reference: string;
+  sides: SideResult[];
+  /** Steal time over the phase, % of all CPU time (NaN off Linux). */
+  stealPercent: number;
+  /** CPU used by processes outside the benchmark over the phase, % of the machine. */
+  otherCpuPercent: number;
+}
+
+/** A phase whose target does not exist yet (or could not be reached): why it did not run. */
+export interface SkippedPhase {
+  id: string;
+  title: string;
+  reason: string;
 }
 
 export interface Machine {
   cores: number;
+  /** The CPU model, as the kernel names it. */
   cpu: string;
   memoryGiB: number;
   node: string;
   platform: string;
   date: string;
   commit: string;
+  /** Steal time over the whole measured run, % of all CPU time (NaN off Linux). */
+  stealPercent: number;
+  /** CPU used by processes outside the benchmark over the run, % of the machine. */
+  otherCpuPercent: number;
 }
 
 export interface CookieSize {
@@ -72,7 +96,7 @@ export interface SpaReport {
   cssGzipBytes: number;
 }
 
-/** The BFF's own time on /api/me: its latency minus Graph's, measured back to back. */
+/** The BFF's own time on /api/me: its latency minus Graph's, measured side by side. */
 export interface Overhead {
   method: string;
   /** With one connection: no queueing, the per-request cost. The target uses this. */
@@ -81,31 +105,59 @@ export interface Overhead {
   underLoadMs: number;
 }
 
+/** The shipped BFF's resident memory (VmRSS) at each point, and its peak (VmHWM). */
+export interface MemoryReport {
+  readyRssBytes: number;
+  /** After every measured phase: the first pass. */
+  firstPassRssBytes: number;
+  /** After the BFF's loaded sides ran once more, identically: the second pass. */
+  secondPassRssBytes: number;
+  peakRssBytes: number;
+  /**
+   * The second pass, side by side with the first: each repeated side, made to answer as many
+   * requests again (its warm-up's share included), within three times its first seconds.
+   */
+  repeated: { phase: string; side: string; amount: number; first: Figures; second: Figures }[];
+}
+
+/**
+ * Log lines the BFF "with request logging off" wrote per request it answered, counted on
+ * its stdout: the proof that LOG_LEVEL=warn means no request logging.
+ */
+export interface QuietLogReport {
+  setting: string;
+  lines: number;
+  requests: number;
+}
+
+export type TargetStatus = "met" | "missed" | "not measured";
+
 export interface TargetCheck {
   name: string;
-  target: string;
+  goal: string;
   actual: string;
-  pass: boolean;
+  status: TargetStatus;
 }
 
 export interface BenchResults {
-  version: 2;
+  version: 3;
   machine: Machine;
   settings: {
     seconds: number;
     warmupSeconds: number;
-    /** Each phase and its baseline alternate this many times. */
+    /** Each phase's sides alternate this many times. */
     slices: number;
     connections: number;
     users: number;
   };
   phases: PhaseResult[];
+  skipped: SkippedPhase[];
   overhead: Overhead;
   cookies: CookieReport;
   spa: SpaReport | null;
-  /** The BFF's resident memory once ready, after the run, and its peak. */
-  bff: { startRssBytes: number; rssBytes: number; peakRssBytes: number };
-  /** What each probe request showed, e.g. whether the response re-issued cookies. */
+  memory: MemoryReport;
+  quietLog: QuietLogReport;
+  /** What each probe request showed, and anything else the reader should know. */
   notes: string[];
   targets: TargetCheck[];
 }

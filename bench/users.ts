@@ -11,7 +11,8 @@ export function benchUsers(count: number): TestUser[] {
     const surname = surnames[Math.floor(i / givenNames.length) % surnames.length]!;
     const upn = `${givenName}.${surname}${i}@contoso.example`.toLowerCase();
     return {
-      oid: `00000000-0000-0000-be4c-${(0x100000000000 + i).toString(16).slice(1)}`,
+      // A GUID, as Entra's are: the last group has 12 hex digits.
+      oid: `00000000-0000-0000-be4c-${(0x1000000000000 + i).toString(16).slice(1)}`,
       displayName: `${givenName} ${surname}`,
       givenName,
       surname,

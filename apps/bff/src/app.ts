@@ -30,13 +30,13 @@ import { logoutRoute } from "./routes/logout.ts";
 import { meRoute } from "./routes/me.ts";
 import { sessionRoute } from "./routes/session.ts";
 import type { CookieCodec } from "./session/cookie-codec.ts";
+import { cookieNames } from "./session/cookies.ts";
 import { isIdentity } from "./session/identity.ts";
 import { IdentityCookie } from "./session/identity-cookie.ts";
-import { createCookieCodec } from "./session/session-codec.ts";
-import { cookieNames } from "./session/cookies.ts";
 import { RedisConnection } from "./session/redis-connection.ts";
 import { RedisRevocationStore } from "./session/redis-revocation.ts";
 import { MemoryRevocationStore, type RevocationStore } from "./session/revocation.ts";
+import { createCookieCodec } from "./session/session-codec.ts";
 import { createTokenStore } from "./session/token-store.ts";
 import { createTransactionStore } from "./session/transaction.ts";
 import {

@@ -17,14 +17,17 @@ export function loggerOptions(
   return {
     level,
     ...(stream ? { stream } : {}),
+    // Where headers can appear in a log line. Not under `req` and `res`: their serializers
+    // below emit no headers at all, and redacting paths there would cost every access-log
+    // line two thirds of its time (measured) for nothing.
     redact: {
       paths: [
-        "req.headers.cookie",
-        "req.headers.authorization",
-        'res.headers["set-cookie"]',
         "headers.cookie",
         "headers.authorization",
         'headers["set-cookie"]',
+        "err.headers.cookie",
+        "err.headers.authorization",
+        'err.headers["set-cookie"]',
       ],
       censor: "[redacted]",
     },
@@ -37,6 +40,7 @@ export function loggerOptions(
         ip?: string;
         socket?: { remotePort?: number };
       }) {
+        // Never the headers: no cookie or authorization can reach a line through `req`.
         return {
           method: request.method,
           url: safeUrl(request.url),

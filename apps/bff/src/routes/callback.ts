@@ -28,7 +28,15 @@ const CallbackQuerySchema = Type.Object({
 
 export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { context }) => {
   const { config, idp, transactions, tokens } = context;
-  const fail = (code: SignInErrorCode) => `${config.publicOrigin}/?${signInErrorParam}=${code}`;
+  /**
+   * Back to the page the sign-in started from when the transaction says which (a cancelled
+   * sign-in keeps the user where they were), else the SPA's root; `?authError=` says why.
+   */
+  const fail = (code: SignInErrorCode, transaction: SignInTransaction | undefined) => {
+    const target = new URL(transaction?.returnTo ?? "/", config.publicOrigin);
+    target.searchParams.set(signInErrorParam, code);
+    return `${config.publicOrigin}${target.pathname}${target.search}${target.hash}`;
+  };
 
   app.get(
     paths.callback,
@@ -46,18 +54,20 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
       // Single use: the transaction cookie is deleted whatever happens next.
       const transaction = transactions.take(request, reply, query.state, now);
       try {
+        // An answer, error or not, counts only for a sign-in this browser started: a forged
+        // link must not even choose the message the user sees.
+        if (!transaction) {
+          throw new SignInError(
+            signInErrorCodes.stateMismatch,
+            "`state` matches no sign-in transaction of this browser: expired, already used, forged, or started in another browser",
+          );
+        }
         if (query.error) {
           throw new SignInError(
             query.error === "access_denied"
               ? signInErrorCodes.accessDenied
               : signInErrorCodes.idpError,
             `the identity provider answered error=${query.error.slice(0, 100)}: ${(query.error_description ?? "").slice(0, 300)}`,
-          );
-        }
-        if (!transaction) {
-          throw new SignInError(
-            signInErrorCodes.stateMismatch,
-            "`state` matches no sign-in transaction of this browser: expired, already used, forged, or started in another browser",
           );
         }
         if (!query.code)
@@ -142,11 +152,11 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
             "sign-in failed",
           );
           context.metrics.signInFailed(error.code);
-          return reply.redirect(fail(error.code), 303);
+          return reply.redirect(fail(error.code, transaction), 303);
         }
         request.log.error({ err: error }, "sign-in failed unexpectedly");
         context.metrics.signInFailed(signInErrorCodes.codeRedemptionFailed);
-        return reply.redirect(fail(signInErrorCodes.codeRedemptionFailed), 303);
+        return reply.redirect(fail(signInErrorCodes.codeRedemptionFailed, transaction), 303);
       }
     },
   );

@@ -7,6 +7,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import type { CookieCodec } from "./cookie-codec.ts";
 import { clearCookie, sessionCookieOptions, setBoundedCookie } from "./cookies.ts";
+import { DecryptedCache } from "./decrypted-cache.ts";
 import type { Identity } from "./identity.ts";
 
 /** Distinct cookie values remembered decrypted: one per active session is plenty. */
@@ -40,7 +41,7 @@ export class IdentityCookie {
   readonly #config: Config;
   readonly #codec: CookieCodec;
   readonly #isIdentity: (value: unknown) => value is Identity;
-  readonly #cache = new Map<string, Loaded>();
+  readonly #cache = new DecryptedCache<Loaded>(maxCachedIdentities);
 
   constructor(
     config: Config,
@@ -69,7 +70,8 @@ export class IdentityCookie {
   /** Deletes the cookie, if the browser sent one (no Set-Cookie on every signed-out request). */
   clear(request: FastifyRequest): void {
     const state = this.#state(request);
-    if (request.cookies[this.#name] !== undefined || state.write !== undefined) state.write = "clear";
+    if (request.cookies[this.#name] !== undefined || state.write !== undefined)
+      state.write = "clear";
   }
 
   /** onSend: the Set-Cookie of a changed identity. */
@@ -102,13 +104,7 @@ export class IdentityCookie {
     const known = this.#cache.get(raw);
     if (known) return known;
     const loaded = openIdentity(this.#codec, raw, request.log, this.#isIdentity);
-    if (loaded && !loaded.stale) {
-      if (this.#cache.size >= maxCachedIdentities) {
-        const oldest = this.#cache.keys().next().value;
-        if (oldest !== undefined) this.#cache.delete(oldest);
-      }
-      this.#cache.set(raw, loaded);
-    }
+    if (loaded && !loaded.stale) this.#cache.set(raw, loaded);
     return loaded;
   }
 }
@@ -121,7 +117,9 @@ function openIdentity(
   isIdentity: (value: unknown) => value is Identity,
 ): Loaded | undefined {
   const isStored = (data: unknown): data is { typ?: unknown; identity: Identity } =>
-    typeof data === "object" && data !== null && isIdentity((data as { identity?: unknown }).identity);
+    typeof data === "object" &&
+    data !== null &&
+    isIdentity((data as { identity?: unknown }).identity);
   const opened = codec.open(raw, log, isStored);
   if (!opened) return undefined;
   return {

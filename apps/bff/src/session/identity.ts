@@ -2,8 +2,8 @@
 // it holds no token. Stored by identity-cookie.ts (`request.server.identities`).
 import type { SessionUser } from "@entra-bff/contract";
 import type { FastifyRequest } from "fastify";
-import type { IdentityCookie } from "./identity-cookie.ts";
 import type { Config } from "../config.ts";
+import type { IdentityCookie } from "./identity-cookie.ts";
 import { logId } from "./log-id.ts";
 import type { RevocationStore } from "./revocation.ts";
 

@@ -5,7 +5,10 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
 import { CookieCodec, type SecureSessionCodec } from "./cookie-codec.ts";
 
-export async function createCookieCodec(app: FastifyInstance, config: Config): Promise<CookieCodec> {
+export async function createCookieCodec(
+  app: FastifyInstance,
+  config: Config,
+): Promise<CookieCodec> {
   let codec: SecureSessionCodec | undefined;
   await app.register(async (scope) => {
     await scope.register(fastifySecureSession, {

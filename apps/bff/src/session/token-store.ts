@@ -3,13 +3,14 @@
 // are not here: they live on the server (tokens/access-token-cache.ts), per resource.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
-import type { CookieCodec } from "./cookie-codec.ts";
+import type { CookieCodec, Opened } from "./cookie-codec.ts";
 import {
   type CookieNames,
   clearCookie,
   sessionCookieOptions,
   setBoundedCookie,
 } from "./cookies.ts";
+import { DecryptedCache } from "./decrypted-cache.ts";
 
 export interface TokenSet {
   /** The identity cookie's sid: a token cookie only counts next to its own identity. */
@@ -49,11 +50,22 @@ export interface TokenStore {
   clear(request: FastifyRequest, reply: FastifyReply): void;
 }
 
+/** Distinct token cookie values remembered decrypted (one per active session is plenty). */
+export const maxCachedTokenCookies = 5_000;
+
 export function createTokenStore(
   config: Config,
   names: CookieNames,
   codec: CookieCodec,
 ): TokenStore {
+  const decrypted = new DecryptedCache<Opened<StoredTokens>>(maxCachedTokenCookies);
+  const open = (sealed: string, request: FastifyRequest) => {
+    const known = decrypted.get(sealed);
+    if (known) return known;
+    const opened = codec.open(sealed, request.log, isStoredTokens);
+    if (opened) decrypted.set(sealed, opened);
+    return opened;
+  };
   const store: TokenStore = {
     read(request, reply, session, now) {
       const chunks: string[] = [];
@@ -63,7 +75,7 @@ export function createTokenStore(
         chunks.push(chunk);
       }
       if (chunks.length === 0) return undefined;
-      const opened = codec.open(chunks.join(""), request.log, isStoredTokens);
+      const opened = open(chunks.join(""), request);
       if (!opened) return undefined;
       const stored = opened.payload;
       if (stored.sid !== session.sid) {
@@ -76,7 +88,8 @@ export function createTokenStore(
         scopes: stored.scp.split(" "),
       };
       // Sealed with an older key, or in the earlier format: re-issue under the newest.
-      if (opened.rotated || stored.v !== 2) store.write(reply, tokens, session.absoluteExpiresAt, now);
+      if (opened.rotated || stored.v !== 2)
+        store.write(reply, tokens, session.absoluteExpiresAt, now);
       return tokens;
     },
 

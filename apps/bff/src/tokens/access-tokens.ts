@@ -11,6 +11,7 @@ import type { IdTokenValidator } from "../id-token.ts";
 import type { IdpMetadata, IdpMetadataSource } from "../idp-metadata.ts";
 import type { Metrics } from "../metrics.ts";
 import type { CookieCodec } from "../session/cookie-codec.ts";
+import { DecryptedCache } from "../session/decrypted-cache.ts";
 import { clearIdentity, type Identity } from "../session/identity.ts";
 import { logId } from "../session/log-id.ts";
 import type { RevocationStore } from "../session/revocation.ts";
@@ -26,6 +27,8 @@ export const renewalMarginMs = 60_000;
 const failureMemoryMs = 5_000;
 /** How often a waiter asks whether another instance's renewal has finished. */
 const pollIntervalMs = 25;
+/** Sealed access tokens remembered decrypted (each ~2 KB of token plus its sealed form). */
+const maxDecryptedTokens = 2_000;
 
 /** What a token is for: the cache key (`me`, or a declared API's name) and its scopes. */
 export interface TokenResource {
@@ -108,6 +111,7 @@ type RecordedFailure =
 export function createAccessTokens(deps: AccessTokensDependencies): AccessTokens {
   const { config, cache, codec } = deps;
   const inFlight = new Map<string, Promise<Renewed>>();
+  const decrypted = new DecryptedCache<SealedToken>(maxDecryptedTokens);
 
   const seal = (sid: string, resource: string, token: string, expiresAt: number) =>
     codec.seal({ v: 1, typ: "at", sid, res: resource, at: token, exp: expiresAt });
@@ -120,8 +124,11 @@ export function createAccessTokens(deps: AccessTokensDependencies): AccessTokens
     resource: string,
   ): string | undefined => {
     if (sealed === undefined) return undefined;
-    const opened = codec.open(sealed, log, isSealedToken);
-    const token = opened?.payload;
+    let token = decrypted.get(sealed);
+    if (!token) {
+      token = codec.open(sealed, log, isSealedToken)?.payload;
+      if (token) decrypted.set(sealed, token);
+    }
     // Bound to the key it was stored under: an entry copied to another session's key is
     // refused, as is anything Redis holds that we did not seal.
     if (!token || token.sid !== sid || token.res !== resource) return undefined;

@@ -12,6 +12,7 @@ import {
 } from "@entra-bff/entra-emulator";
 import { expect } from "vitest";
 import {
+  bffTestEmulator,
   CookieJar,
   csrf,
   signIn,
@@ -43,7 +44,7 @@ export async function startStack(
 ): Promise<CredentialStack> {
   const clock = options.clock ?? testClock();
   const emulator = await createEmulator({
-    port: 0,
+    ...bffTestEmulator,
     now: () => clock.now,
     clients: [app],
     ...options.emulator,

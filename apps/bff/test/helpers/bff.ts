@@ -60,6 +60,20 @@ export function emulatorEnv(emulator: Emulator): Record<string, string> {
   };
 }
 
+/**
+ * How the BFF's tests run the emulator: stricter than Entra where the BFF promises more
+ * (PKCE S256 on every sign-in); access tokens of exactly an hour (Entra's vary from 60 to
+ * 90 minutes), so moving the clock an hour expires them; and with EMULATOR_HTTPS_PAGES=1
+ * its pages on https (as `pnpm emulator --https-pages`), so the suite also runs in the mode
+ * strict clients need.
+ */
+export const bffTestEmulator: EmulatorOptions = {
+  port: 0,
+  requirePkce: true,
+  accessTokenLifetimeSeconds: 3600,
+  httpsPages: process.env.EMULATOR_HTTPS_PAGES === "1",
+};
+
 /** The clock each emulator started by `useEmulatorAndBff` runs on. */
 const emulatorClocks = new WeakMap<Emulator, TestClock>();
 
@@ -130,7 +144,11 @@ export function useEmulatorAndBff(
   let bff: TestBff | undefined;
   beforeAll(async () => {
     const clock = testClock();
-    emulator = await createEmulator({ port: 0, now: () => clock.now, ...options.emulator });
+    emulator = await createEmulator({
+      ...bffTestEmulator,
+      now: () => clock.now,
+      ...options.emulator,
+    });
     emulatorClocks.set(emulator, clock);
     bff = await startBff(emulator, options.env, { clock });
   });

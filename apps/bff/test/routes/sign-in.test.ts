@@ -218,6 +218,24 @@ describe("GET /auth/callback failures: 303 to the SPA with a reason, no session"
     expect(jar.names()).toEqual([]); // the transaction was consumed
   });
 
+  it("a failed sign-in returns to the page it started from, with the reason", async () => {
+    const jar = new CookieJar();
+    const authorize = new URL(await startLogin(jar, "/people?q=ad#results"));
+    const state = authorize.searchParams.get("state")!;
+    const response = await servers.bff.request(jar, {
+      url: `/auth/callback?error=access_denied&state=${state}`,
+    });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe(
+      "http://localhost:3000/people?q=ad&authError=access_denied#results",
+    );
+    // Without a transaction nobody knows where the sign-in started: the SPA's root.
+    const forged = await servers.bff.request(new CookieJar(), {
+      url: `/auth/callback?error=access_denied&state=${state}`,
+    });
+    expect(forged.headers.location).toBe("http://localhost:3000/?authError=state_mismatch");
+  });
+
   it("another IdP error: idp_error", async () => {
     const jar = new CookieJar();
     const state = new URL(await startLogin(jar)).searchParams.get("state")!;

@@ -10,6 +10,7 @@ import { decodeJwt } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { redisKeyPrefix } from "../../src/session/redis-connection.ts";
 import {
+  bffTestEmulator,
   CookieJar,
   csrf,
   identityIn,
@@ -34,7 +35,7 @@ let apisFile: string;
 
 beforeAll(async () => {
   emulator = await createEmulator({
-    port: 0,
+    ...bffTestEmulator,
     now: () => clock.now,
     clients: [
       {

@@ -15,7 +15,7 @@ import { type BffContext, idTokenValidatorFactory } from "./context.ts";
 import { BffError } from "./errors.ts";
 import { createHttpAgent } from "./http-client.ts";
 import { IdpMetadataSource } from "./idp-metadata.ts";
-import { genReqId, type LogStream, loggerOptions } from "./logger.ts";
+import { AccessLog, genReqId, type LogStream, loggerOptions } from "./logger.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
 import { refuseCrossSite, requireCsrfHeader } from "./plugins/anti-forgery.ts";
 import { credentialMonitor } from "./plugins/credential-monitor.ts";
@@ -77,8 +77,7 @@ export async function buildApp(
         : loggerOptions(options.logger?.level ?? config.logLevel, options.logger?.stream),
     genReqId,
     requestIdHeader: false,
-    // One access-log line per request (below), not Fastify's two.
-    disableRequestLogging: true,
+    logController: new AccessLog(),
     trustProxy:
       typeof config.trustProxy === "number" ? trustHops(config.trustProxy) : config.trustProxy,
     // The BFF's own routes accept tiny bodies (logout has none); a declared API sets its own.
@@ -155,14 +154,6 @@ export async function buildApp(
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
-  });
-  // The access log: method, URL, host, protocol and client (the `req` serializer), status and
-  // time. Routes with `logLevel: "warn"` (health checks) stay out of it.
-  app.addHook("onResponse", async (request, reply) => {
-    request.log.info(
-      { req: request, res: reply, responseTime: reply.elapsedTime },
-      "request completed",
-    );
   });
   app.setErrorHandler(errorHandler);
 

@@ -1,6 +1,7 @@
 /** `pnpm emulator`: runs the emulator standalone, configured from the environment. */
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { defaultClient } from "./defaults.ts";
+import { defaultApiPermissions, defaultClient, tasksApiRegistration } from "./defaults.ts";
 import { hostnamesFromEnv } from "./dev-certificates.ts";
 import { createEmulator } from "./emulator.ts";
 import type { ClientRegistration, TestUser } from "./types.ts";
@@ -24,13 +25,40 @@ async function readUsers(file: string | undefined): Promise<TestUser[] | undefin
   return users as TestUser[];
 }
 
+// `--https-pages` (or EMULATOR_HTTPS_PAGES=1): the sign-in and sign-out pages over https, as
+// Entra's, for clients that refuse http endpoints; the browser must then trust the dev CA.
+const httpsPages = process.argv.includes("--https-pages") || env.EMULATOR_HTTPS_PAGES === "1";
+const unknownFlags = process.argv.slice(2).filter((arg) => arg !== "--https-pages");
+if (unknownFlags.length > 0) {
+  console.error(
+    `unknown argument ${unknownFlags.join(" ")}; the emulator takes only --https-pages`,
+  );
+  process.exit(1);
+}
+
 const port = Number(env.EMULATOR_PORT ?? 8443);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`EMULATOR_PORT must be a port number, got "${env.EMULATOR_PORT}"`);
   process.exit(1);
 }
 
+// The Tasks API's registration; one .env line (TASKS_API_CLIENT_ID) sets it here and in the API.
+const tasksApiId = env.EMULATOR_TASKS_API_CLIENT_ID || env.TASKS_API_CLIENT_ID || undefined;
+if (tasksApiId !== undefined && !/^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/i.test(tasksApiId)) {
+  const name = env.EMULATOR_TASKS_API_CLIENT_ID
+    ? "EMULATOR_TASKS_API_CLIENT_ID"
+    : "TASKS_API_CLIENT_ID";
+  console.error(`${name} must be a client id (a GUID), got "${tasksApiId}"`);
+  process.exit(1);
+}
+const tasksApi = tasksApiRegistration(tasksApiId);
+const tasksApiUri = env.EMULATOR_TASKS_API_APP_ID_URI || env.TASKS_API_APP_ID_URI;
+if (tasksApiUri) tasksApi.applicationIdUri = tasksApiUri;
+
 const client: ClientRegistration = {
+  // The dev registration's app roles and permissions (the Tasks API's scope under its id).
+  ...defaultClient,
+  apiPermissions: defaultApiPermissions(tasksApi),
   clientId: env.EMULATOR_CLIENT_ID || defaultClient.clientId,
   clientSecret: env.EMULATOR_CLIENT_SECRET || defaultClient.clientSecret,
   redirectUris: list(env.EMULATOR_REDIRECT_URIS) ?? defaultClient.redirectUris,
@@ -44,27 +72,53 @@ const emulator = await createEmulator({
   host: env.EMULATOR_HOST || "127.0.0.1",
   backchannelUrl: env.EMULATOR_BACKCHANNEL_URL || undefined,
   browserUrl: env.EMULATOR_PUBLIC_URL || undefined,
+  httpsPages,
   tenantId: env.EMULATOR_TENANT_ID || undefined,
   users: await readUsers(env.EMULATOR_USERS_FILE),
   clients: [client],
+  apis: [tasksApi],
   certDir: env.EMULATOR_CERT_DIR || undefined,
   hostnames: hostnamesFromEnv(),
 });
 
+// `pnpm dev` configures its BFF itself (on Vite's origin); a BFF started on its own, e.g. with
+// `pnpm start`, is on another registered origin.
+const bffOrigin =
+  client.redirectUris
+    .map((uri) => new URL(uri).origin)
+    .find((o) => o !== "http://localhost:5173") ??
+  new URL(client.redirectUris[0] ?? "http://localhost:3000").origin;
 console.log(`Entra ID emulator (dev-only) listening
-  authority (ENTRA_AUTHORITY):   ${emulator.authority}
-  Graph base (GRAPH_BASE_URL):   ${emulator.graphBaseUrl}
-  sign-in pages (browser):       ${emulator.browserUrl}
-  client id (ENTRA_CLIENT_ID):   ${client.clientId}
-  redirect URIs:                 ${client.redirectUris.join(", ")}
+  sign-in pages (browser):  ${emulator.browserUrl}${
+    httpsPages
+      ? "  (--https-pages: the browser must trust the dev CA below)"
+      : "  (plain http: no certificate warning; --https-pages for clients that insist on https)"
+  }
+  redirect URIs:            ${client.redirectUris.join(", ")}
   test users:
 ${emulator.users.map((u) => `    ${u.userPrincipalName}  (${u.displayName})`).join("\n")}
-  dev CA: ${emulator.caFile}
-  Node clients must trust it, set before they start:
-    NODE_EXTRA_CA_CERTS=${emulator.caFile}`);
 
+  A BFF signs in here with these settings (dev-only values), e.g. as lines of .env for
+  \`pnpm build && pnpm start\`; PUBLIC_ORIGIN/auth/callback must be a redirect URI above:
+
+    ENTRA_AUTHORITY=${emulator.authority}
+    ENTRA_CLIENT_ID=${client.clientId}
+    ENTRA_CLIENT_SECRET=${client.clientSecret ?? ""}
+    GRAPH_BASE_URL=${emulator.graphBaseUrl}
+    PUBLIC_ORIGIN=${bffOrigin}
+    SESSION_KEYS=${randomBytes(32).toString("base64")}
+    NODE_EXTRA_CA_CERTS=${emulator.caFile}
+
+  NODE_EXTRA_CA_CERTS is the emulator's dev CA. Node reads it only when a process starts, so
+  set it in the environment (or .env with \`pnpm start\`) before the BFF starts.`);
+
+// Ctrl-C under `pnpm emulator` arrives twice (from the terminal, and passed on by pnpm): a
+// second signal must not kill the process mid-close, or pnpm reports a failure.
+let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
     void emulator.close().then(() => process.exit(0));
   });
 }

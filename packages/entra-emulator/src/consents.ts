@@ -1,41 +1,143 @@
-/** User consent: per app and user, the Graph permissions the user accepted on the prompt. */
-import { type EmulatorContext, findClient, findUser } from "./context.ts";
-import { adminConsentedGraphScopes, graphScopeDescriptions, parseScopes } from "./scopes.ts";
-import type { EmulatorConsents, UserConsent } from "./types.ts";
+/**
+ * Consent: per app and user, the permissions the user accepted on the prompt; per app and
+ * tenant, what an administrator granted for everyone (admin consent).
+ */
+import { type EmulatorContext, findClient, findUser, resolveTenant } from "./context.ts";
+import { graphResourceId } from "./defaults.ts";
+import {
+  adminConsentedGraphScopes,
+  graphScopeDescriptions,
+  type Permission,
+  parseScopes,
+  permissionName,
+} from "./scopes.ts";
+import type { EmulatorConsents, TenantConsent, TestUser, UserConsent } from "./types.ts";
 
 export class ConsentStore {
-  /** Keyed by `${clientId} ${userOid}`. */
-  #granted = new Map<string, Set<string>>();
+  /** Keyed by `${clientId} ${userOid}`; values are permission keys. */
+  #byUser = new Map<string, Set<string>>();
+  /** Keyed by `${clientId} ${tenantId}`: admin consent. */
+  #byTenant = new Map<string, Set<string>>();
+  /** Keyed by `${clientId} ${tenantId}`: application permissions an admin granted. */
+  #appRoles = new Map<string, Set<string>>();
 
-  /** The Graph scopes in `graphScopes` that neither the tenant's admin nor this user granted. */
-  missing(clientId: string, userOid: string, graphScopes: readonly string[]): string[] {
-    const granted = this.#granted.get(key(clientId, userOid));
-    return graphScopes.filter(
-      (scope) => !adminConsentedGraphScopes.includes(scope) && !granted?.has(scope),
-    );
+  constructor(readonly defaultTenantId: string) {}
+
+  /**
+   * The permissions in `wanted` that neither the user nor an admin of the user's tenant
+   * granted this app. In the default tenant, Graph `User.Read` counts as admin-consented.
+   */
+  missing(
+    clientId: string,
+    user: { oid: string; tenantId: string },
+    wanted: readonly Permission[],
+  ): Permission[] {
+    const own = this.#byUser.get(key(clientId, user.oid));
+    const tenant = this.#byTenant.get(key(clientId, user.tenantId.toLowerCase()));
+    return wanted.filter((permission) => {
+      const id = permissionKey(permission);
+      if (own?.has(id) || tenant?.has(id)) return false;
+      return !(
+        user.tenantId.toLowerCase() === this.defaultTenantId.toLowerCase() &&
+        permission.resourceId === graphResourceId &&
+        adminConsentedGraphScopes.includes(permission.value)
+      );
+    });
   }
 
-  grant(clientId: string, userOid: string, graphScopes: readonly string[]): void {
-    const id = key(clientId, userOid);
-    const granted = this.#granted.get(id) ?? new Set();
-    for (const scope of graphScopes) granted.add(scope);
-    this.#granted.set(id, granted);
+  /**
+   * Every permission on `resourceId` that the user or an admin of the user's tenant granted
+   * this app (the default tenant's admin-consented Graph `User.Read` included), in the order
+   * granted: what Entra puts in a token for that resource besides what was asked.
+   */
+  granted(
+    clientId: string,
+    user: { oid: string; tenantId: string },
+    resourceId: string,
+  ): Permission[] {
+    const keys = [
+      ...(user.tenantId.toLowerCase() === this.defaultTenantId.toLowerCase() &&
+      resourceId === graphResourceId
+        ? adminConsentedGraphScopes.map((value) => permissionKey({ resourceId, value }))
+        : []),
+      ...(this.#byTenant.get(key(clientId, user.tenantId.toLowerCase())) ?? []),
+      ...(this.#byUser.get(key(clientId, user.oid)) ?? []),
+    ];
+    return [...new Set(keys)]
+      .map((k) => {
+        const [resource, value] = k.split(" ") as [string, string];
+        return { resourceId: resource, value };
+      })
+      .filter((permission) => permission.resourceId === resourceId);
+  }
+
+  grant(clientId: string, userOid: string, permissions: readonly Permission[]): void {
+    add(this.#byUser, key(clientId, userOid), permissions);
+  }
+
+  grantTenant(clientId: string, tenantId: string, permissions: readonly Permission[]): void {
+    add(this.#byTenant, key(clientId, tenantId.toLowerCase()), permissions);
+  }
+
+  /** Records an administrator's grant of application permissions (`resourceId value`). */
+  grantAppRoles(clientId: string, tenantId: string, permissions: readonly Permission[]): void {
+    add(this.#appRoles, key(clientId, tenantId.toLowerCase()), permissions);
+  }
+
+  /** The application permissions granted in a tenant, as `resourceId value` keys. */
+  grantedAppRoles(clientId: string, tenantId: string): ReadonlySet<string> {
+    return this.#appRoles.get(key(clientId, tenantId.toLowerCase())) ?? new Set();
   }
 
   revoke(clientId: string, userOid: string): void {
-    this.#granted.delete(key(clientId, userOid));
+    this.#byUser.delete(key(clientId, userOid));
   }
 
-  list(): { clientId: string; userOid: string; scopes: string[] }[] {
-    return [...this.#granted].map(([id, scopes]) => {
-      const [clientId, userOid] = id.split(" ") as [string, string];
-      return { clientId, userOid, scopes: [...scopes] };
-    });
+  revokeTenant(clientId: string, tenantId: string): void {
+    this.#byTenant.delete(key(clientId, tenantId.toLowerCase()));
+    this.#appRoles.delete(key(clientId, tenantId.toLowerCase()));
+  }
+
+  list(): { clientId: string; userOid: string; permissions: Permission[] }[] {
+    return entries(this.#byUser).map(([clientId, userOid, permissions]) => ({
+      clientId,
+      userOid,
+      permissions,
+    }));
+  }
+
+  listTenant(): { clientId: string; tenantId: string; permissions: Permission[] }[] {
+    return entries(this.#byTenant).map(([clientId, tenantId, permissions]) => ({
+      clientId,
+      tenantId,
+      permissions,
+    }));
   }
 }
 
-function key(clientId: string, userOid: string): string {
-  return `${clientId} ${userOid}`;
+function key(clientId: string, subject: string): string {
+  return `${clientId} ${subject}`;
+}
+
+function permissionKey(permission: Permission): string {
+  return `${permission.resourceId} ${permission.value}`;
+}
+
+function add(map: Map<string, Set<string>>, id: string, permissions: readonly Permission[]) {
+  const granted = map.get(id) ?? new Set();
+  for (const permission of permissions) granted.add(permissionKey(permission));
+  map.set(id, granted);
+}
+
+function entries(map: Map<string, Set<string>>): [string, string, Permission[]][] {
+  return [...map].map(([id, granted]) => {
+    const [clientId, subject] = id.split(" ") as [string, string];
+    const permissions = [...granted].map((k) => {
+      const [resourceId, value] = k.split(" ") as [string, string];
+      return { resourceId, value };
+    });
+    return [clientId, subject, permissions];
+  });
 }
 
 /**
@@ -43,14 +145,16 @@ function key(clientId: string, userOid: string): string {
  * every argument, throwing a TypeError that says what is wrong, so a typo in a test is loud.
  */
 export function consentAdmin(ctx: EmulatorContext): EmulatorConsents {
-  const resolveUser = (user: unknown) => {
+  const resolveUser = (user: unknown): TestUser => {
     if (typeof user !== "string" || user === "") {
       throw new TypeError("user must be a UPN or an object id (oid)");
     }
     const found = findUser(ctx, user);
     if (!found) {
       throw new TypeError(
-        `unknown user "${user}"; the emulator has ${ctx.users.map((u) => u.userPrincipalName).join(", ")}`,
+        `unknown user "${user}"; the emulator has ${ctx.tenants
+          .flatMap((t) => t.users.map((u) => u.userPrincipalName))
+          .join(", ")}`,
       );
     }
     return found;
@@ -64,17 +168,20 @@ export function consentAdmin(ctx: EmulatorContext): EmulatorConsents {
     }
     return clientId;
   };
-  const describe = (consent: { clientId: string; userOid: string; scopes: string[] }) => ({
-    clientId: consent.clientId,
-    userOid: consent.userOid,
-    userPrincipalName: findUser(ctx, consent.userOid)?.userPrincipalName ?? consent.userOid,
-    scopes: consent.scopes,
-  });
+  const resolveTenantId = (tenant: unknown) => {
+    const found = typeof tenant === "string" ? resolveTenant(ctx, tenant) : undefined;
+    if (found?.kind !== "tenant") {
+      throw new TypeError(
+        `tenant must be a tenant id or domain: ${ctx.tenants.map((t) => t.tenantId).join(", ")}`,
+      );
+    }
+    return found.tenant.tenantId;
+  };
+  const names = (permissions: Permission[]) => permissions.map((p) => permissionName(ctx, p));
   return {
     grant(user, scopes, clientId) {
       const { oid } = resolveUser(user);
-      const client = resolveClient(clientId);
-      ctx.consents.grant(client, oid, graphScopeNames(scopes));
+      ctx.consents.grant(resolveClient(clientId), oid, permissionsNamed(ctx, scopes));
     },
     revoke(user, clientId) {
       const { oid } = resolveUser(user);
@@ -88,30 +195,72 @@ export function consentAdmin(ctx: EmulatorContext): EmulatorConsents {
         .filter(
           (c) => (oid === undefined || c.userOid === oid) && (client ?? c.clientId) === c.clientId,
         )
-        .map(describe);
+        .map((c) => ({
+          clientId: c.clientId,
+          userOid: c.userOid,
+          userPrincipalName: findUser(ctx, c.userOid)?.userPrincipalName ?? c.userOid,
+          scopes: names(c.permissions),
+        }));
+    },
+    grantTenant(tenant, scopes, clientId) {
+      const tenantId = resolveTenantId(tenant);
+      ctx.consents.grantTenant(resolveClient(clientId), tenantId, permissionsNamed(ctx, scopes));
+    },
+    revokeTenant(tenant, clientId) {
+      ctx.consents.revokeTenant(resolveClient(clientId), resolveTenantId(tenant));
+    },
+    listTenant(filter = {}): TenantConsent[] {
+      const tenantId = filter.tenant === undefined ? undefined : resolveTenantId(filter.tenant);
+      const client = filter.clientId === undefined ? undefined : resolveClient(filter.clientId);
+      return ctx.consents
+        .listTenant()
+        .filter(
+          (c) =>
+            (tenantId === undefined || c.tenantId === tenantId.toLowerCase()) &&
+            (client ?? c.clientId) === c.clientId,
+        )
+        .map((c) => ({
+          clientId: c.clientId,
+          tenantId: ctx.tenants.find((t) => t.tenantId.toLowerCase() === c.tenantId)!.tenantId,
+          scopes: names(c.permissions),
+        }));
     },
   };
 }
 
-/** Short-form Graph scope names (`Mail.Read`); the full `https://graph…/` form is accepted. */
-function graphScopeNames(scopes: unknown): string[] {
+/**
+ * Permissions named as a client would: Graph's short (`Mail.Read`) or full
+ * (`https://graph.microsoft.com/Mail.Read`) form, an API's `<Application ID URI>/<value>`.
+ */
+function permissionsNamed(ctx: EmulatorContext, scopes: unknown): Permission[] {
   if (!Array.isArray(scopes) || scopes.length === 0) {
     throw new TypeError("scopes must be a non-empty array of Graph scope names");
   }
   return scopes.map((scope) => {
-    const parsed = typeof scope === "string" ? parseScopes(scope) : undefined;
+    const parsed = typeof scope === "string" ? parseScopes(ctx, scope) : undefined;
+    const entry = parsed?.resources[0];
     if (
-      typeof scope !== "string" ||
-      scope.includes(" ") ||
-      parsed?.graph.length !== 1 ||
-      parsed.oidc.length > 0 ||
-      parsed.foreign ||
-      /\.default$/i.test(scope)
+      typeof scope === "string" &&
+      !scope.includes(" ") &&
+      parsed?.resources.length === 1 &&
+      entry?.values.length === 1 &&
+      !entry.asDefault &&
+      parsed.oidc.length === 0 &&
+      !parsed.foreign &&
+      !parsed.unknown
     ) {
+      return { resourceId: entry.resource.id, value: entry.values[0]! };
+    }
+    const apiScopes = ctx.apis.flatMap((api) =>
+      (api.exposedScopes ?? []).map((s) => `${api.applicationIdUri ?? api.clientId}/${s.value}`),
+    );
+    if (typeof scope === "string" && scope.includes("/") && !/^https:\/\/graph\./i.test(scope)) {
       throw new TypeError(
-        `unknown Graph scope ${JSON.stringify(scope)}; the emulator knows ${Object.keys(graphScopeDescriptions).join(", ")}`,
+        `unknown scope ${JSON.stringify(scope)}; the registered APIs expose ${apiScopes.join(", ") || "nothing"}`,
       );
     }
-    return parsed.graph[0]!;
+    throw new TypeError(
+      `unknown Graph scope ${JSON.stringify(scope)}; the emulator knows ${Object.keys(graphScopeDescriptions).join(", ")}${apiScopes.length > 0 ? `, and the APIs' ${apiScopes.join(", ")}` : ""}`,
+    );
   });
 }

@@ -1,22 +1,74 @@
 /** What every route shares: the configuration, the signing key, the grants in memory. */
 import type { ConsentStore } from "./consents.ts";
+import type { CredentialState } from "./credential-state.ts";
 import type { FaultRegistry } from "./faults.ts";
+import type { Permission } from "./scopes.ts";
 import type { SigningKey } from "./signing-key.ts";
-import type { ClientRegistration, TestUser } from "./types.ts";
+import type { ClientRegistration, EmulatorSettings, EmulatorTenant, TestUser } from "./types.ts";
 
-/** A validated /authorize request waiting for the user to pick an account. */
+/** The platform a redirect URI is registered under: it decides how the code is redeemed. */
+export type RedirectPlatform = "web" | "spa" | "publicClient";
+
+/** What `/authorize` returns: any of a code, an ID token, an access token. */
+export type ResponseKind = "code" | "id_token" | "token";
+
+export type ResponseMode = "query" | "fragment" | "form_post";
+
+/** PKCE as the authorization request sent it (RFC 7636: `plain` when no method is named). */
+export interface CodeChallenge {
+  value: string;
+  method: "S256" | "plain";
+}
+
+/**
+ * A validated /authorize (or /adminconsent, or device code) request waiting for the user to
+ * pick an account.
+ */
 export interface AuthorizationRequest {
+  /**
+   * A sign-in ends with the redirect to the app; an admin consent with `admin_consent=True`;
+   * a device code sign-in with a page saying the device may continue.
+   */
+  purpose: "sign-in" | "admin-consent" | "device-code";
+  /** The URL's tenant segment, normalized: a tenant id, `organizations` or `common`. */
+  tenant: string;
   client: ClientRegistration;
   redirectUri: string;
+  platform: RedirectPlatform;
+  responseTypes: ResponseKind[];
+  responseMode: ResponseMode;
   scopes: string[];
   state: string | undefined;
   nonce: string | undefined;
-  codeChallenge: string;
+  codeChallenge: CodeChallenge | undefined;
   loginHint: string | undefined;
   clientCapabilities: string[];
+  /** `client_info=1`: MSAL's account id comes back beside the code. */
+  clientInfo: boolean;
   /** `prompt=consent`: ask for every requested permission, granted before or not. */
   forceConsent: boolean;
+  /** `prompt=login`: a fresh sign-in (a new `auth_time`), even with a session. */
+  forceLogin: boolean;
+  /** The device code this sign-in approves (purpose "device-code"). */
+  deviceCode?: string;
   createdAt: number;
+}
+
+/** A device authorization request (`/devicecode`): the device polls /token meanwhile. */
+export interface DeviceAuthorization {
+  deviceCode: string;
+  /** What the user types at the verification page (upper-case letters and digits). */
+  userCode: string;
+  tenant: string;
+  clientId: string;
+  scopes: string[];
+  clientCapabilities: string[];
+  createdAt: number;
+  expiresAt: number;
+  status: "pending" | "approved" | "declined" | "redeemed";
+  userOid?: string;
+  sid?: string;
+  authTime?: number;
 }
 
 /**
@@ -27,19 +79,28 @@ export interface PendingConsent {
   authorization: AuthorizationRequest;
   userOid: string;
   sid: string;
-  /** Short-form Graph scopes the prompt lists. */
-  scopes: string[];
+  /** The permissions the prompt lists. */
+  permissions: Permission[];
+  /**
+   * "Need admin approval": the user may not consent, so the page only offers to go back to
+   * the app or to sign in with another account.
+   */
+  adminApproval: boolean;
   createdAt: number;
 }
 
 export interface AuthorizationCode {
+  /** The tenant segment of the /authorize URL: the code is redeemed at the same. */
+  tenant: string;
   clientId: string;
   redirectUri: string;
-  codeChallenge: string;
+  platform: RedirectPlatform;
+  codeChallenge: CodeChallenge | undefined;
   scopes: string[];
   nonce: string | undefined;
   userOid: string;
   sid: string;
+  authTime: number;
   clientCapabilities: string[];
   createdAt: number;
   redeemed: boolean;
@@ -51,6 +112,11 @@ export interface RefreshGrant {
   sid: string;
   scopes: string[];
   clientCapabilities: string[];
+  /** Issued to a public client (SPA, native, device): renewed with no client credential. */
+  publicClient: boolean;
+  /** A SPA's refresh token ends 24 hours after sign-in, used or not. */
+  expiresAt: number | undefined;
+  authTime: number | undefined;
   issuedAt: number;
   lastUsedAt: number;
 }
@@ -60,15 +126,24 @@ export interface BrowserSession {
   sid: string;
   userOid: string;
   clientIds: Set<string>;
+  /** When the user last entered credentials (ms): `auth_time`. */
+  authTime: number;
 }
 
 export interface EmulatorContext {
   url: string;
   browserUrl: string;
+  /** The default tenant (tenants[0]) and its users. */
   tenantId: string;
   users: TestUser[];
+  /** Every tenant, the default one first. */
+  tenants: EmulatorTenant[];
   clients: ClientRegistration[];
-  settings: { accessTokenLifetimeSeconds: number };
+  /** Registrations that expose APIs; `findClient` finds them too. */
+  apis: ClientRegistration[];
+  settings: EmulatorSettings;
+  /** Strictness beyond Entra that a test asked for (`EmulatorOptions.requirePkce`). */
+  requirePkce: boolean;
   faults: FaultRegistry;
   key: SigningKey;
   now: () => number;
@@ -79,27 +154,108 @@ export interface EmulatorContext {
   consents: ConsentStore;
   codes: Map<string, AuthorizationCode>;
   refreshTokens: Map<string, RefreshGrant>;
+  /** Device authorization requests, by device code. */
+  deviceCodes: Map<string, DeviceAuthorization>;
   sessions: Map<string, BrowserSession>;
+  /** Client credentials beyond secrets: used assertion ids, issuers, managed identities. */
+  credentials: CredentialState;
 }
 
 /** The tenant segments Entra accepts in a URL besides the tenant's GUID. */
 export const multiTenantSegments = new Set(["common", "organizations"]);
 
+/** The personal Microsoft accounts "tenant": `consumers`, or its GUID. */
+export const consumersTenantId = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/**
+ * `consumers` (or its GUID) names personal Microsoft accounts. The emulator hosts none, and
+ * no registration here allows them, so it answers there as Entra does for such an app.
+ */
+export function isConsumersSegment(segment: string): boolean {
+  const lower = segment.toLowerCase();
+  return lower === "consumers" || lower === consumersTenantId;
+}
+
+/** A URL's tenant segment: one tenant (by GUID or domain), or every organization's. */
+export type TenantSegment =
+  | { kind: "tenant"; tenant: EmulatorTenant }
+  | { kind: "multi"; segment: "common" | "organizations" };
+
+export function resolveTenant(ctx: EmulatorContext, segment: string): TenantSegment | undefined {
+  if (multiTenantSegments.has(segment)) {
+    return { kind: "multi", segment: segment as "common" | "organizations" };
+  }
+  const wanted = segment.toLowerCase();
+  const tenant = ctx.tenants.find(
+    (t) => t.tenantId.toLowerCase() === wanted || t.domains.some((d) => d.toLowerCase() === wanted),
+  );
+  return tenant ? { kind: "tenant", tenant } : undefined;
+}
+
+/** The normalized form of a resolved segment: the tenant's id, or the multi-tenant word. */
+export function segmentName(segment: TenantSegment): string {
+  return segment.kind === "tenant" ? segment.tenant.tenantId : segment.segment;
+}
+
+/** The users who can sign in at a URL: the tenant's, or every tenant's. */
+export function usersAt(ctx: EmulatorContext, segment: TenantSegment): TestUser[] {
+  return segment.kind === "tenant" ? segment.tenant.users : allUsers(ctx);
+}
+
 export function isKnownTenant(ctx: EmulatorContext, tenant: string): boolean {
-  return tenant.toLowerCase() === ctx.tenantId.toLowerCase() || multiTenantSegments.has(tenant);
+  return resolveTenant(ctx, tenant) !== undefined;
 }
 
-export function issuer(ctx: EmulatorContext): string {
-  return `${ctx.url}/${ctx.tenantId}/v2.0`;
+/** The v2.0 issuer of a tenant's ID tokens and API access tokens. */
+export function issuer(ctx: EmulatorContext, tenantId = ctx.tenantId): string {
+  return `${ctx.url}/${tenantId}/v2.0`;
 }
 
+export function allUsers(ctx: EmulatorContext): TestUser[] {
+  return ctx.tenants.flatMap((tenant) => tenant.users);
+}
+
+/** A user of any tenant, by oid or UPN (any case). */
 export function findUser(ctx: EmulatorContext, oidOrUpn: string): TestUser | undefined {
   const wanted = oidOrUpn.toLowerCase();
-  return ctx.users.find(
+  return allUsers(ctx).find(
     (user) => user.oid === wanted || user.userPrincipalName.toLowerCase() === wanted,
   );
 }
 
+/** The tenant a user belongs to (each test user is a member of exactly one). */
+export function tenantOf(ctx: EmulatorContext, user: TestUser): EmulatorTenant {
+  return ctx.tenants.find((tenant) => tenant.users.includes(user)) ?? ctx.tenants[0]!;
+}
+
+export function isTenantAdmin(ctx: EmulatorContext, user: TestUser): boolean {
+  return tenantOf(ctx, user).admins.includes(user.oid);
+}
+
+/** A client or API registration by its application (client) id. */
 export function findClient(ctx: EmulatorContext, clientId: string): ClientRegistration | undefined {
-  return ctx.clients.find((client) => client.clientId === clientId);
+  return (
+    ctx.clients.find((client) => client.clientId === clientId) ??
+    ctx.apis.find((api) => api.clientId === clientId)
+  );
+}
+
+export function homeTenantId(ctx: EmulatorContext, registration: ClientRegistration): string {
+  return registration.homeTenantId ?? ctx.tenantId;
+}
+
+/** Whether an app can be used in a tenant: its home tenant, or any when multi-tenant. */
+export function isAppInTenant(
+  ctx: EmulatorContext,
+  registration: ClientRegistration,
+  tenantId: string,
+): boolean {
+  return (
+    registration.signInAudience === "AzureADMultipleOrgs" ||
+    homeTenantId(ctx, registration).toLowerCase() === tenantId.toLowerCase()
+  );
+}
+
+export function appDisplayName(registration: ClientRegistration): string {
+  return registration.displayName ?? "entra-bff dev-only";
 }

@@ -33,9 +33,15 @@ export function entraTimestamp(ms: number): string {
  */
 export function entraError(
   input: EntraErrorInput,
-  options: { now: number; correlationId?: string | undefined; errorBase: string },
+  options: {
+    now: number;
+    correlationId?: string | undefined;
+    errorBase: string;
+    /** The request's `x-ms-request-id`, which Entra's trace id is. */
+    traceId?: string | undefined;
+  },
 ): EntraErrorBody {
-  const traceId = randomUUID();
+  const traceId = options.traceId ?? randomUUID();
   const correlationId = options.correlationId || randomUUID();
   const timestamp = entraTimestamp(options.now);
   const body: EntraErrorBody = {
@@ -57,9 +63,11 @@ export function entraError(
   return body;
 }
 
-function consentRequiredMessage(clientId: string): string {
-  return `The user or administrator has not consented to use the application with ID '${clientId}' named 'entra-bff dev-only'. Send an interactive authorization request for this user and resource.`;
+function consentRequiredMessage(clientId: string, name: string): string {
+  return `The user or administrator has not consented to use the application with ID '${clientId}' named '${name}'. Send an interactive authorization request for this user and resource.`;
 }
+
+const defaultAppName = "entra-bff dev-only";
 
 /** The AADSTS errors the emulator produces, with Entra's wording. */
 export const aadsts = {
@@ -145,17 +153,71 @@ export const aadsts = {
    * At the token endpoint Entra answers `invalid_grant` with this suberror; MSAL turns the
    * suberror into InteractionRequiredAuthError (errorCode "invalid_grant").
    */
-  consentRequired: (clientId: string): EntraErrorInput => ({
+  consentRequired: (clientId: string, name = defaultAppName): EntraErrorInput => ({
     error: "invalid_grant",
     code: 65001,
-    message: consentRequiredMessage(clientId),
+    message: consentRequiredMessage(clientId, name),
     suberror: "consent_required",
   }),
   /** The same AADSTS65001 on the redirect of a `prompt=none` authorize request. */
-  consentRequiredSilently: (clientId: string): EntraErrorInput => ({
+  consentRequiredSilently: (clientId: string, name = defaultAppName): EntraErrorInput => ({
     error: "consent_required",
     code: 65001,
-    message: consentRequiredMessage(clientId),
+    message: consentRequiredMessage(clientId, name),
+  }),
+  /** /authorize: a permission the named resource does not expose. */
+  scopeNotOnResource: (appName: string, scope: string, resourceId: string): EntraErrorInput => ({
+    error: "invalid_client",
+    code: 650053,
+    message: `The application '${appName}' asked for scope '${scope}' that doesn't exist on the resource '${resourceId}'. Contact the app vendor.`,
+  }),
+  /** /token: the same, as the token endpoint words it. */
+  invalidScope: (scope: string): EntraErrorInput => ({
+    error: "invalid_scope",
+    code: 70011,
+    message: `The provided value for the input parameter 'scope' is not valid. The scope '${scope}' does not exist.`,
+  }),
+  /** One token has one audience: a token request may name one resource only. */
+  multipleResources: (scope: string): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 28000,
+    message: `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+  }),
+  /** A code from /{tenant A}/authorize redeemed at /{tenant B}/token. */
+  codeForOtherTenant: (): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 700005,
+    message: "Provided Authorization Code is intended to use against other tenant, thus rejected.",
+  }),
+  /** A tenant whose users may not consent: only an administrator can grant the app. */
+  adminConsentRequired: (): EntraErrorInput => ({
+    error: "access_denied",
+    code: 90094,
+    message: "The grant requires admin permission.",
+  }),
+  /** A user of another tenant signing in to a single-tenant app (or at another tenant's URL). */
+  userNotInTenant: (
+    upn: string,
+    userTenantId: string,
+    tenantId: string,
+    clientId: string,
+    appName: string,
+  ): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 50020,
+    message: `User account '${upn}' from identity provider 'https://sts.windows.net/${userTenantId}/' does not exist in tenant '${tenantId}' and cannot access the application '${clientId}'(${appName}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.`,
+  }),
+  /** The admin consent prompt's Cancel, as the admin consent endpoint reports it. */
+  adminConsentDeclined: (): EntraErrorInput => ({
+    error: "consent_required",
+    code: 65004,
+    message: "The resource owner or authorization server denied the request.",
+  }),
+  /** A URL that cannot be decoded (e.g. a malformed percent-encoding). */
+  malformedUrl: (): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 90100,
+    message: "The request URL is malformed: it could not be decoded.",
   }),
   temporarilyUnavailable: (): EntraErrorInput => ({
     error: "temporarily_unavailable",
@@ -182,11 +244,146 @@ export const aadsts = {
     code: 700054,
     message: `response_type '${responseType}' is not enabled for the application.`,
   }),
+  /** A SPA redirect URI (Entra), or `requirePkce` (the emulator's strict mode). */
   pkceRequired: (): EntraErrorInput => ({
     error: "invalid_request",
     code: 9002325,
     message:
-      "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256.",
+      "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+  }),
+  /** The emulator's `requirePkce`: stricter than Entra, which accepts `plain`. */
+  pkceS256Required: (): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 9002325,
+    message:
+      "Proof Key for Code Exchange is required: send code_challenge with code_challenge_method=S256 (this emulator runs with requirePkce).",
+  }),
+  invalidCodeChallengeMethod: (method: string): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 9002322,
+    message: `Invalid input: code_challenge_method '${method}' is not supported; use S256 or plain.`,
+  }),
+  /** A code issued with PKCE redeemed without its verifier. */
+  pkceVerifierMissing: (): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 501481,
+    message:
+      "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+  }),
+  /** `response_mode=query` with a token in the answer. */
+  queryResponseModeWithToken: (): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 70007,
+    message: "'query' is not a supported value of 'response_mode' when requesting a token.",
+  }),
+  unsupportedResponseMode: (mode: string): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 900144,
+    message: `The provided value for the input parameter 'response_mode' is not valid: '${mode}'. Expected values are 'query', 'fragment' and 'form_post'.`,
+  }),
+  /** A code redeemed from a browser (an `Origin` header) that was not issued for a SPA. */
+  crossOriginNotSpa: (): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 9002326,
+    message:
+      "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type.",
+  }),
+  /** A SPA's code (or refresh token) redeemed without an `Origin` header. */
+  spaNeedsCrossOrigin: (): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 9002327,
+    message:
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+  }),
+  /** A public client (SPA, native) presenting a client credential. */
+  publicClientWithCredential: (): EntraErrorInput => ({
+    error: "invalid_client",
+    code: 700025,
+    message:
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+  }),
+  spaRefreshTokenExpired: (issuedAt: string): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 700084,
+    message: `The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on ${issuedAt}.`,
+  }),
+  /** `consumers`: the emulator's registrations are for work and school accounts only. */
+  notEnabledForConsumers: (error = "unauthorized_client"): EntraErrorInput => ({
+    error,
+    code: 70002,
+    message:
+      "The client does not exist or is not enabled for consumers. If you are the application developer, configure a new application through the App Registrations in the Azure Portal at https://go.microsoft.com/fwlink/?linkid=2083908.",
+  }),
+  /** client_credentials with a scope other than `<resource>/.default`. */
+  clientCredentialsScope: (scope: string): EntraErrorInput => ({
+    error: "invalid_scope",
+    code: 1002012,
+    message: `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+  }),
+  /** client_credentials without a client credential. */
+  clientCredentialRequired: (): EntraErrorInput => ({
+    error: "invalid_client",
+    code: 7000216,
+    message:
+      "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+  }),
+  authorizationPending: (): EntraErrorInput => ({
+    error: "authorization_pending",
+    code: 70016,
+    message: "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+  }),
+  authorizationDeclined: (): EntraErrorInput => ({
+    error: "authorization_declined",
+    code: 70000,
+    message: "The user declined the device code sign-in.",
+  }),
+  badVerificationCode: (): EntraErrorInput => ({
+    error: "bad_verification_code",
+    code: 70000,
+    message: "The device_code sent to the token endpoint was not recognized.",
+  }),
+  deviceCodeExpired: (): EntraErrorInput => ({
+    error: "expired_token",
+    code: 70020,
+    message: "The provided authorization code or refresh token has expired due to inactivity.",
+  }),
+  /** The device code grant by an app that does not allow public client flows. */
+  notPublicClient: (): EntraErrorInput => ({
+    error: "invalid_client",
+    code: 7000218,
+    message:
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+  }),
+  /** OBO: the assertion is not a token for the app presenting it. */
+  assertionAudience: (): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 50013,
+    message:
+      "Assertion failed signature validation. [Reason - The assertion audience does not match the client app presenting the assertion.]",
+  }),
+  assertionSignature: (): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 50013,
+    message:
+      "Assertion failed signature validation. [Reason - The key was not found or the signature is invalid.]",
+  }),
+  assertionExpired: (): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 500133,
+    message:
+      "Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token.",
+  }),
+  /** OBO with an app-only token: there is no user to act for. */
+  assertionWithoutUser: (): EntraErrorInput => ({
+    error: "invalid_grant",
+    code: 50058,
+    message:
+      "The assertion is an app-only token: the on-behalf-of flow needs a token issued to a user.",
+  }),
+  requestedTokenUse: (value: string | undefined): EntraErrorInput => ({
+    error: "invalid_request",
+    code: 900144,
+    message: `The request body must contain the following parameter: 'requested_token_use' with the value 'on_behalf_of' (got '${value ?? ""}').`,
   }),
   /** Entra answers a cancelled sign-in and a declined consent prompt alike. */
   userCancelled: (): EntraErrorInput => ({

@@ -1,25 +1,65 @@
-export { defaultClient, defaultTenantId, defaultUsers, graphResourceId } from "./defaults.ts";
+export { graphApplicationPermissions } from "./application-permissions.ts";
+export { jwtBearerAssertionType } from "./client-authentication.ts";
+export {
+  type ClientCertificate,
+  type ClientCertificateOptions,
+  createClientCertificate,
+} from "./client-certificates.ts";
+export { consumersTenantId } from "./context.ts";
+export {
+  defaultAdmins,
+  defaultApiPermissions,
+  defaultClient,
+  defaultTasksApi,
+  defaultTenantDomain,
+  defaultTenantId,
+  defaultUsers,
+  fabrikamTenant,
+  graphResourceId,
+  tasksApiClientId,
+  tasksApiRegistration,
+} from "./defaults.ts";
 export {
   type DevCertificateOptions,
   type DevCertificates,
   ensureDevCertificates,
 } from "./dev-certificates.ts";
 export { createEmulator } from "./emulator.ts";
-export { consentFields, signInFields } from "./pages.ts";
+export { tokenExchangeAudience } from "./federated-issuers.ts";
+export { defaultManagedIdentities, tokenExchangeAppId } from "./managed-identity.ts";
+export { supportedOptionalClaims } from "./optional-claims.ts";
+export { consentFields, deviceLoginFields, signInFields } from "./pages.ts";
 export { graphScopeDescriptions } from "./scopes.ts";
 export {
   type ConsentDecision,
+  type SignInOptions,
   type SignInResult,
   type SignOutResult,
   signInAs,
+  signInWithDeviceCode,
   signOut,
 } from "./sign-in-client.ts";
 export type {
+  AppRole,
   ClientRegistration,
+  ClientSecret,
   Emulator,
   EmulatorConsents,
   EmulatorOptions,
+  EmulatorSettings,
+  EmulatorTenant,
+  ExposedScope,
   Fault,
+  FederatedCredential,
+  FederatedIssuer,
+  FederatedTokenOptions,
+  GrantType,
+  ImplicitGrantSettings,
+  ManagedIdentity,
+  OptionalClaim,
+  OptionalClaims,
+  TenantConsent,
+  TenantOptions,
   TestUser,
   UserConsent,
 } from "./types.ts";

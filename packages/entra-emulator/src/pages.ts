@@ -1,4 +1,8 @@
-/** The HTML the browser sees: sign-in form, consent prompt, error and signed-out pages. No JS. */
+/**
+ * The HTML the browser sees: sign-in form, consent prompt, error, signed-out and device
+ * login pages. No JS, except the one line that posts a `form_post` answer (allowed by hash).
+ */
+import { createHash } from "node:crypto";
 import type { TestUser } from "./types.ts";
 
 /** Form field names, also used by `signInAs`. */
@@ -17,6 +21,8 @@ export const consentFields = {
   decision: "decision",
   accept: "accept",
   cancel: "cancel",
+  /** On "Need admin approval": back to the account picker, to sign in as an admin. */
+  switchAccount: "switch_account",
 } as const;
 
 /** Pages embed only inline styles and (on sign-out) the apps' logout iframes. */
@@ -26,6 +32,23 @@ export const pageSecurityHeaders = {
   "x-frame-options": "DENY",
   "content-security-policy":
     "default-src 'none'; style-src 'unsafe-inline'; frame-src http: https:; frame-ancestors 'none'",
+};
+
+/** The form the device login page sends: the code the device shows. */
+export const deviceLoginFields = { userCode: "otc" } as const;
+
+const formPostScript = "document.forms[0].submit();";
+const formPostScriptHash = createHash("sha256").update(formPostScript).digest("base64");
+
+/**
+ * A `form_post` answer: the browser posts it to the app at once. The one inline script is
+ * allowed by its hash; the form may go only to the app's (registered) redirect URI.
+ */
+export const formPostSecurityHeaders = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "x-frame-options": "DENY",
+  "content-security-policy": `default-src 'none'; script-src 'sha256-${formPostScriptHash}'; style-src 'unsafe-inline'; frame-ancestors 'none'`,
 };
 
 function escapeHtml(value: string): string {
@@ -65,18 +88,16 @@ export function signInPage(options: {
   clientId: string;
 }): string {
   const hint = options.loginHint?.toLowerCase();
-  // A login_hint puts that account first, as Entra pre-selects it.
-  const users = [...options.users].sort(
-    (a, b) =>
-      Number(b.userPrincipalName.toLowerCase() === hint) -
-      Number(a.userPrincipalName.toLowerCase() === hint),
-  );
-  const buttons = users
-    .map(
-      (user) =>
-        `<button type="submit" name="${signInFields.user}" value="${escapeHtml(user.userPrincipalName)}">` +
-        `${escapeHtml(user.displayName)}<small>${escapeHtml(user.userPrincipalName)}</small></button>`,
-    )
+  // A login_hint pre-selects that account, as Entra pre-fills it; the order stays the
+  // directory's, so an account's position (signInAs by index) does not depend on the hint.
+  const buttons = options.users
+    .map((user) => {
+      const hinted = user.userPrincipalName.toLowerCase() === hint;
+      return (
+        `<button type="submit" name="${signInFields.user}" value="${escapeHtml(user.userPrincipalName)}"${hinted ? " autofocus data-login-hint" : ""}>` +
+        `${escapeHtml(user.displayName)}<small>${escapeHtml(user.userPrincipalName)}</small></button>`
+      );
+    })
     .join("\n");
   return layout(
     "Sign in to your account",
@@ -90,33 +111,74 @@ ${buttons}
   );
 }
 
-export function consentPage(options: {
-  action: string;
-  request: string;
-  clientId: string;
-  user: TestUser;
-  permissions: { scope: string; description: string }[];
-}): string {
-  const items = options.permissions
+function permissionList(permissions: { scope: string; description: string }[]): string {
+  return permissions
     .map(
       (p) =>
         `<li data-scope="${escapeHtml(p.scope)}">${escapeHtml(p.description)}<small>${escapeHtml(p.scope)}</small></li>`,
     )
     .join("\n");
+}
+
+export function consentPage(options: {
+  action: string;
+  request: string;
+  clientId: string;
+  appName: string;
+  user: TestUser;
+  permissions: { scope: string; description: string }[];
+  /** Admin consent: the grant is for everyone in this organization. */
+  organization?: string;
+}): string {
+  const note = options.organization
+    ? `Accepting grants these permissions for every user in <strong id="consent-organization">${escapeHtml(options.organization)}</strong>; nobody there will be asked again.`
+    : "Accepting lets this app use the data as described.";
   return layout(
     "Permissions requested",
-    `<h1>Permissions requested</h1>
+    `<h1>Permissions requested${options.organization ? " — accept for your organization" : ""}</h1>
 <p id="consent-account">${escapeHtml(options.user.displayName)}<small>${escapeHtml(options.user.userPrincipalName)}</small></p>
-<p>App <code id="consent-client">${escapeHtml(options.clientId)}</code> (entra-bff dev-only) would like to:</p>
+<p>App <code id="consent-client">${escapeHtml(options.clientId)}</code> (${escapeHtml(options.appName)}) would like to:</p>
 <ul id="consent-permissions">
-${items}
+${permissionList(options.permissions)}
 </ul>
-<p class="note">Accepting lets this app use the data as described. Entra ID emulator (dev-only).</p>
+<p class="note">${note} Entra ID emulator (dev-only).</p>
 <form method="post" action="${escapeHtml(options.action)}">
 <input type="hidden" name="${consentFields.request}" value="${escapeHtml(options.request)}">
 <button class="cancel" type="submit" name="${consentFields.decision}" value="${consentFields.accept}">Accept</button>
 <button class="cancel" type="submit" name="${consentFields.decision}" value="${consentFields.cancel}">Cancel</button>
 </form>`,
+  );
+}
+
+/**
+ * Entra's "Need admin approval": the user's tenant lets only administrators consent. The
+ * form can only return to the app (access_denied) or go back to the account picker.
+ */
+export function adminApprovalPage(options: {
+  action: string;
+  request: string;
+  appName: string;
+  user: TestUser;
+  code: string;
+  message: string;
+  permissions: { scope: string; description: string }[];
+}): string {
+  return layout(
+    "Need admin approval",
+    `<h1 id="admin-approval">Need admin approval</h1>
+<p>${escapeHtml(options.appName)} needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.</p>
+<p id="consent-account">${escapeHtml(options.user.displayName)}<small>${escapeHtml(options.user.userPrincipalName)}</small></p>
+<ul id="consent-permissions">
+${permissionList(options.permissions)}
+</ul>
+<p id="error-code"><strong>${escapeHtml(options.code)}</strong></p>
+<p id="error-message">${escapeHtml(options.message)}</p>
+<form method="post" action="${escapeHtml(options.action)}">
+<input type="hidden" name="${consentFields.request}" value="${escapeHtml(options.request)}">
+<button type="submit" name="${consentFields.decision}" value="${consentFields.switchAccount}">Have an admin account? Sign in with that account</button>
+<button class="cancel" type="submit" name="${consentFields.decision}" value="${consentFields.cancel}">Return to the application without granting consent</button>
+</form>
+<p class="note">Entra ID emulator (dev-only).</p>`,
   );
 }
 
@@ -150,5 +212,60 @@ export function signedOutPage(options: { frontchannelUris: string[]; redirect?: 
 ${next}
 ${frames}`,
     refresh,
+  );
+}
+
+/**
+ * `response_mode=form_post`: a form the page submits by itself (and a button without
+ * JavaScript). `data-response-mode` lets `signInAs` recognise it.
+ */
+export function formPostPage(options: { action: string; fields: [string, string][] }): string {
+  const inputs = options.fields
+    .map(
+      ([name, value]) =>
+        `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`,
+    )
+    .join("\n");
+  return layout(
+    "Working...",
+    `<h1>Signing you in…</h1>
+<form method="post" action="${escapeHtml(options.action)}" data-response-mode="form_post">
+${inputs}
+<noscript><button type="submit">Continue</button></noscript>
+</form>
+<script>${formPostScript}</script>`,
+  );
+}
+
+/** The device code flow's page: the user types the code the device shows. */
+export function deviceLoginPage(options: {
+  action: string;
+  userCode: string | undefined;
+  error?: string;
+}): string {
+  const error = options.error ? `<p id="error-message">${escapeHtml(options.error)}</p>` : "";
+  return layout(
+    "Enter code",
+    `<h1>Enter code</h1>
+<p>Enter the code displayed on your app or device.</p>
+${error}
+<form method="post" action="${escapeHtml(options.action)}">
+<input name="${deviceLoginFields.userCode}" value="${escapeHtml(options.userCode ?? "")}" aria-label="Code" autocomplete="off" autofocus>
+<button type="submit">Next</button>
+</form>
+<p class="note">Entra ID emulator (dev-only).</p>`,
+  );
+}
+
+/** After a device code sign-in: the device may now continue (or was told the user declined). */
+export function deviceDonePage(options: { appName: string; approved: boolean }): string {
+  const text = options.approved
+    ? `You have signed in to the ${escapeHtml(options.appName)} application on your device. You may now close this window.`
+    : "You declined to sign in to the application on your device. You may now close this window.";
+  return layout(
+    options.approved ? "Signed in" : "Sign-in declined",
+    `<h1 id="device-${options.approved ? "approved" : "declined"}">${options.approved ? "You're signed in" : "Sign-in declined"}</h1>
+<p>${text}</p>
+<p class="note">Entra ID emulator (dev-only).</p>`,
   );
 }

@@ -1,4 +1,5 @@
-/** Redirect URI matching as Entra does it. */
+/** Redirect URI matching as Entra does it, per platform (web, SPA, mobile and desktop). */
+import type { RedirectPlatform } from "./context.ts";
 import type { ClientRegistration } from "./types.ts";
 
 const loopbackHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -20,8 +21,36 @@ export function redirectUriMatches(registered: string, requested: string): boole
   );
 }
 
+/** Every redirect URI of a registration with its platform, web first. */
+export function registeredRedirectUris(
+  client: ClientRegistration,
+): { uri: string; platform: RedirectPlatform }[] {
+  return [
+    ...client.redirectUris.map((uri) => ({ uri, platform: "web" as const })),
+    ...(client.spa?.redirectUris ?? []).map((uri) => ({ uri, platform: "spa" as const })),
+    ...(client.publicClient?.redirectUris ?? []).map((uri) => ({
+      uri,
+      platform: "publicClient" as const,
+    })),
+  ];
+}
+
+/**
+ * The platform of the registered redirect URI `uri` matches, or undefined when none does.
+ * An exact match wins over a loopback one that ignores the port.
+ */
+export function redirectUriPlatform(
+  client: ClientRegistration,
+  uri: string,
+): RedirectPlatform | undefined {
+  const registered = registeredRedirectUris(client);
+  return (
+    registered.find((r) => r.uri === uri) ?? registered.find((r) => redirectUriMatches(r.uri, uri))
+  )?.platform;
+}
+
 export function isRegisteredRedirectUri(client: ClientRegistration, uri: string): boolean {
-  return client.redirectUris.some((registered) => redirectUriMatches(registered, uri));
+  return redirectUriPlatform(client, uri) !== undefined;
 }
 
 /**
@@ -32,7 +61,7 @@ export function isAllowedPostLogoutUri(clients: ClientRegistration[], uri: strin
   const target = parse(uri);
   if (!target) return false;
   return clients.some((client) =>
-    client.redirectUris.some((registered) => {
+    registeredRedirectUris(client).some(({ uri: registered }) => {
       const origin = parse(registered);
       if (!origin) return false;
       const sameOrigin =

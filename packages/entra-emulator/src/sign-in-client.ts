@@ -1,18 +1,35 @@
 /** Test helpers that drive the emulator's pages over plain HTTP, as a browser without JS. */
-import { consentFields, signInFields } from "./pages.ts";
-import { sessionCookie } from "./routes/authorize.ts";
+import { consentFields, deviceLoginFields, signInFields } from "./pages.ts";
+import { sessionCookie } from "./routes/browser.ts";
 
 export interface SignInResult {
-  /** The redirect back to the app: `redirect_uri?code=…&state=…` (or `?error=…`). */
+  /**
+   * Where the answer goes: the redirect back to the app (`redirect_uri?code=…&state=…`, or
+   * `#…` with `response_mode=fragment`, or `?error=…`); with `response_mode=form_post`, the
+   * redirect URI the page posts `form` to.
+   */
   location: string;
-  /** The emulator's session cookie (`name=value`), for a later prompt=none or logout. */
+  /** `response_mode=form_post`: the fields the page posts to `location`. */
+  form?: Record<string, string>;
+  /** The emulator's session cookie (`name=value`), for a later prompt=none, SSO or logout. */
   cookie: string | undefined;
-  /** The Graph scopes the consent prompt listed, when one was shown (whatever the answer). */
+  /**
+   * The permissions the consent prompt listed, when one was shown (whatever the answer):
+   * Graph's in short form (`Mail.Read`), an API's as `<Application ID URI>/<scope>`.
+   */
   consentPrompt?: string[];
 }
 
 /** The answer to a consent prompt: `decline` presses Cancel (→ `access_denied`, AADSTS65004). */
 export type ConsentDecision = "accept" | "decline";
+
+export interface SignInOptions {
+  /** The emulator's session cookie: with it, Entra's single sign-on may skip the picker. */
+  cookie?: string;
+  /** Press Cancel on the sign-in form. */
+  cancel?: boolean;
+  consent?: ConsentDecision;
+}
 
 export interface SignOutResult {
   /** The apps' front-channel logout URLs the page loads in iframes (`…?sid=<session sid>`). */
@@ -22,79 +39,139 @@ export interface SignOutResult {
 }
 
 /**
- * GETs the authorize URL, then submits the sign-in form as `user` (a UPN, or an index into
- * the listed accounts), and answers the consent prompt if one follows (`consent`, default
- * `accept`). Does not follow the redirect back to the app: the caller hands the Location to
- * its own callback. Throws with the emulator's AADSTS message when the authorize request is
- * rejected with an error page.
+ * GETs the authorize URL (or an admin consent URL), then submits the sign-in form as `user`
+ * (a UPN, or an index into the listed accounts), and answers the consent prompt if one
+ * follows (`consent`, default `accept`). With `options.cookie` the emulator may sign its
+ * session's user in without the form (single sign-on), as Entra does; `user` is then not
+ * asked. Does not follow the answer to the app: the caller hands it to its own callback.
+ * Throws with the emulator's AADSTS message when the request is rejected with an error
+ * page, or when the user's tenant needs an administrator's approval ("Need admin approval",
+ * AADSTS90094) — with `consent: "decline"` it returns from that page to the app instead.
  */
 export async function signInAs(
   authorizeUrl: string,
   user: string | number,
-  options: { cookie?: string; cancel?: boolean; consent?: ConsentDecision } = {},
+  options: SignInOptions = {},
 ): Promise<SignInResult> {
   const headers: Record<string, string> = options.cookie ? { cookie: options.cookie } : {};
   const page = await fetch(authorizeUrl, { redirect: "manual", headers });
-  const redirected = page.headers.get("location");
-  if (page.status >= 300 && page.status < 400 && redirected) {
-    return { location: new URL(redirected, authorizeUrl).href, cookie: options.cookie };
-  }
-  const html = await page.text();
-  if (page.status !== 200) {
-    throw new Error(
-      `the emulator refused the authorize request (${page.status}): ${errorMessage(html)}`,
-    );
-  }
+  return followPages(page, authorizeUrl, user, options, options.cookie);
+}
+
+/**
+ * The device code flow's browser half: opens `verificationUri`, types `userCode`, then
+ * signs in as `user` and answers the consent prompt like `signInAs`. Resolves once the page
+ * says the device may continue (the device's polling then gets its tokens); throws when the
+ * code is refused. `consent: "decline"` or `cancel` make the device's polling fail.
+ */
+export async function signInWithDeviceCode(
+  verificationUri: string,
+  userCode: string,
+  user: string | number,
+  options: SignInOptions = {},
+): Promise<{ cookie: string | undefined; consentPrompt?: string[]; approved: boolean }> {
+  const entry = await fetch(verificationUri, { redirect: "manual" });
+  const html = await entry.text();
   const action = formAction(html);
-  const transaction = hiddenField(html, signInFields.transaction);
-  if (!action || !transaction) throw new Error("the emulator's sign-in form was not found");
-  const accounts = [
-    ...html.matchAll(new RegExp(`name="${signInFields.user}" value="([^"]+)"`, "g")),
-  ].map((m) => decodeEntities(m[1]!));
-  const login = typeof user === "number" ? accounts[user] : user;
-  if (login === undefined) {
-    throw new RangeError(`no account at index ${user}; the form lists ${accounts.length}`);
+  if (entry.status !== 200 || !action) {
+    throw new Error(`the emulator's device login page was not found (${entry.status})`);
   }
-
-  const form = new URLSearchParams({ [signInFields.transaction]: transaction });
-  if (options.cancel) form.set(signInFields.cancel, "1");
-  else form.set(signInFields.user, login);
-  const response = await postForm(new URL(action, authorizeUrl), form, options.cookie);
-  const cookie =
-    response.headers
-      .getSetCookie()
-      .find((c) => c.startsWith(`${sessionCookie}=`))
-      ?.split(";")[0] ?? options.cookie;
-  const location = response.headers.get("location");
-  if (location) return { location: new URL(location, authorizeUrl).href, cookie };
-
-  const prompt = await response.text();
-  const consentRequest = hiddenField(prompt, consentFields.request);
-  const consentAction = formAction(prompt);
-  if (response.status !== 200 || !consentRequest || !consentAction) {
-    throw new Error(
-      `the emulator rejected the sign-in (${response.status}): ${errorMessage(prompt)}`,
-    );
-  }
-  const consentPrompt = [...prompt.matchAll(/<li data-scope="([^"]+)"/g)].map((m) =>
-    decodeEntities(m[1]!),
+  const page = await postForm(
+    new URL(action, verificationUri),
+    new URLSearchParams({ [deviceLoginFields.userCode]: userCode }),
+    options.cookie,
   );
-  const decision = options.consent === "decline" ? consentFields.cancel : consentFields.accept;
-  const answer = await postForm(
-    new URL(consentAction, authorizeUrl),
-    new URLSearchParams({
-      [consentFields.request]: consentRequest,
-      [consentFields.decision]: decision,
-    }),
+  const result = await followPages(page, verificationUri, user, options, options.cookie);
+  return {
+    cookie: result.cookie,
+    approved: result.location === deviceApproved,
+    ...(result.consentPrompt ? { consentPrompt: result.consentPrompt } : {}),
+  };
+}
+
+const deviceApproved = "device:approved";
+const deviceDeclined = "device:declined";
+
+/**
+ * Plays the part of the browser from one of the emulator's answers: a redirect to the app,
+ * a form_post page, the account picker, the consent prompt, the device code's last page, or
+ * an error page.
+ */
+async function followPages(
+  first: Response,
+  base: string,
+  user: string | number,
+  options: SignInOptions,
+  startCookie: string | undefined,
+): Promise<SignInResult> {
+  let response = first;
+  let cookie = startCookie;
+  let consentPrompt: string[] | undefined;
+  const done = (result: Omit<SignInResult, "cookie" | "consentPrompt">): SignInResult => ({
+    ...result,
     cookie,
-  );
-  const answered = answer.headers.get("location");
-  if (!answered) {
-    throw new Error(
-      `the emulator rejected the consent (${answer.status}): ${errorMessage(await answer.text())}`,
-    );
+    ...(consentPrompt ? { consentPrompt } : {}),
+  });
+  for (let step = 0; step < 5; step += 1) {
+    cookie =
+      response.headers
+        .getSetCookie()
+        .find((c) => c.startsWith(`${sessionCookie}=`))
+        ?.split(";")[0] ?? cookie;
+    const redirected = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && redirected) {
+      return done({ location: new URL(redirected, base).href });
+    }
+    const html = await response.text();
+    if (response.status !== 200) {
+      throw new Error(
+        `the emulator refused the ${step === 0 ? "authorize request" : "sign-in"} (${response.status}): ${errorMessage(html)}`,
+      );
+    }
+    const posted = formPost(html);
+    if (posted) return done({ location: new URL(posted.action, base).href, form: posted.fields });
+    if (html.includes('id="device-approved"')) return done({ location: deviceApproved });
+    if (html.includes('id="device-declined"')) return done({ location: deviceDeclined });
+
+    const action = formAction(html);
+    const transaction = hiddenField(html, signInFields.transaction);
+    const consentRequest = hiddenField(html, consentFields.request);
+    if (action && transaction) {
+      const accounts = [
+        ...html.matchAll(new RegExp(`name="${signInFields.user}" value="([^"]+)"`, "g")),
+      ].map((m) => decodeEntities(m[1]!));
+      const login = typeof user === "number" ? accounts[user] : user;
+      if (login === undefined) {
+        throw new RangeError(`no account at index ${user}; the form lists ${accounts.length}`);
+      }
+      const form = new URLSearchParams({ [signInFields.transaction]: transaction });
+      if (options.cancel) form.set(signInFields.cancel, "1");
+      else form.set(signInFields.user, login);
+      response = await postForm(new URL(action, base), form, cookie);
+      continue;
+    }
+    if (action && consentRequest) {
+      consentPrompt = [...html.matchAll(/<li data-scope="([^"]+)"/g)].map((m) =>
+        decodeEntities(m[1]!),
+      );
+      // "Need admin approval": only going back (declining) is possible for this user.
+      if (html.includes('id="admin-approval"') && options.consent !== "decline") {
+        throw new Error(`the emulator asks for admin approval: ${errorMessage(html)}`);
+      }
+      const decision = options.consent === "decline" ? consentFields.cancel : consentFields.accept;
+      response = await postForm(
+        new URL(action, base),
+        new URLSearchParams({
+          [consentFields.request]: consentRequest,
+          [consentFields.decision]: decision,
+        }),
+        cookie,
+      );
+      continue;
+    }
+    throw new Error(`the emulator answered a page signInAs does not know: ${errorMessage(html)}`);
   }
-  return { location: new URL(answered, authorizeUrl).href, cookie, consentPrompt };
+  throw new Error("the emulator's pages did not end after five steps");
 }
 
 /**
@@ -141,6 +218,20 @@ function postForm(url: URL, form: URLSearchParams, cookie: string | undefined) {
 function formAction(html: string): string | undefined {
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
   return action === undefined ? undefined : decodeEntities(action);
+}
+
+function formPost(html: string): { action: string; fields: Record<string, string> } | undefined {
+  const action = /<form method="post" action="([^"]+)" data-response-mode="form_post">/.exec(
+    html,
+  )?.[1];
+  if (action === undefined) return undefined;
+  const fields = Object.fromEntries(
+    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+      decodeEntities(m[1]!),
+      decodeEntities(m[2]!),
+    ]),
+  );
+  return { action: decodeEntities(action), fields };
 }
 
 function hiddenField(html: string, name: string): string | undefined {

@@ -324,7 +324,10 @@ describe("admin API", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ accessTokenLifetimeSeconds: 42 }),
     });
-    expect(await patched.json()).toEqual({ accessTokenLifetimeSeconds: 42 });
+    expect(await patched.json()).toEqual({
+      accessTokenLifetimeSeconds: 42,
+      deviceCodeIntervalSeconds: 5,
+    });
     expect(emulator.settings.accessTokenLifetimeSeconds).toBe(42);
     const again: TokenResponse = await signInAndRedeem(emulator, signInAs);
     expect(again.expires_in).toBe(42);
@@ -340,7 +343,7 @@ describe("admin API", () => {
     expect(await response.json()).toEqual({
       code: "invalid_fault",
       message:
-        'fault.kind for target "graph" must be one of server_error, unauthorized, throttled, claims_challenge, delay',
+        'fault.kind for target "graph" must be one of server_error, unauthorized, throttled, claims_challenge, delay, large_body',
     });
     expect(() => emulator.faults.add({ target: "token", kind: "delay" } as never)).toThrow(
       TypeError,

@@ -83,6 +83,8 @@ export function authorizeUrl(
     code_challenge: pkce.challenge,
     code_challenge_method: "S256",
     state: "state-1",
+    // As MSAL sends it: the account id (client_info) comes back with the code.
+    client_info: "1",
   };
   for (const [key, value] of Object.entries({ ...defaults, ...params })) {
     if (value !== undefined) url.searchParams.set(key, value);
@@ -129,6 +131,7 @@ export async function signInAndRedeem(
     code_verifier: pkce.verifier,
     client_id: client.clientId,
     client_secret: client.clientSecret,
+    client_info: "1",
   });
   return (await response.json()) as TokenResponse;
 }

@@ -34,6 +34,8 @@ beforeEach(async () => {
         clientSecret: "dev-only-emulator-secret",
         redirectUris: [redirectUri],
         frontchannelLogoutUri: "http://localhost:3000/auth/frontchannel-logout",
+        // Logout without Entra's account picker needs it (logout_hint).
+        optionalClaims: { idToken: [{ name: "login_hint" }] },
       },
       second,
     ],
@@ -56,6 +58,7 @@ function redeem(code: string, overrides: Record<string, string | undefined> = {}
     code_verifier: pkce.verifier,
     client_id: client().clientId,
     client_secret: client().clientSecret,
+    client_info: "1",
     ...overrides,
   });
 }
@@ -84,7 +87,11 @@ describe("discovery and keys", () => {
       id_token_signing_alg_values_supported: ["RS256"],
       subject_types_supported: ["pairwise"],
       scopes_supported: ["openid", "profile", "email", "offline_access"],
-      token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+      token_endpoint_auth_methods_supported: [
+        "client_secret_post",
+        "private_key_jwt",
+        "client_secret_basic",
+      ],
     });
     for (const tenant of ["common", "organizations"]) {
       const multi = (await (
@@ -121,9 +128,19 @@ describe("discovery and keys", () => {
 
   it("answers an unknown tenant with AADSTS90002", async () => {
     const response = await fetch(
-      `${emulator.url}/contoso.example/v2.0/.well-known/openid-configuration`,
+      `${emulator.url}/unknown.example/v2.0/.well-known/openid-configuration`,
     );
     await expectEntraError(response, 400, "invalid_tenant", 90002);
+  });
+
+  it("names the tenant by its domains too: the initial *.onmicrosoft.com one and its users'", async () => {
+    for (const domain of ["contoso.onmicrosoft.com", "Contoso.Example"]) {
+      const doc = (await (
+        await fetch(`${emulator.url}/${domain}/v2.0/.well-known/openid-configuration`)
+      ).json()) as Record<string, string>;
+      expect(doc.issuer).toBe(`${emulator.authority}/v2.0`);
+      expect(doc.token_endpoint).toBe(`${emulator.authority}/oauth2/v2.0/token`);
+    }
   });
 
   it("serves the same routes over plain http on the same port", async () => {
@@ -172,30 +189,65 @@ describe("authorize", () => {
     expect(other.status).toBe(400);
   });
 
-  it("requires PKCE S256: redirects back with invalid_request and the state", async () => {
-    for (const params of [
-      { code_challenge: undefined, code_challenge_method: undefined },
-      { code_challenge_method: "plain" },
-    ]) {
-      const response = await fetch(authorizeUrl(emulator, params), { redirect: "manual" });
-      expect(response.status).toBe(302);
-      const back = new URL(response.headers.get("location")!);
-      expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
-      expect(back.searchParams.get("error")).toBe("invalid_request");
-      expect(back.searchParams.get("error_description")).toMatch(
-        /^AADSTS9002325: .*\r\nTrace ID: /,
-      );
-      expect(back.searchParams.get("state")).toBe("state-1");
+  it("PKCE is optional for a confidential client, S256 or plain, as at Entra", async () => {
+    const none = await codeFor({ code_challenge: undefined, code_challenge_method: undefined });
+    expect((await redeem(none, { code_verifier: undefined })).status).toBe(200);
+    const plain = await codeFor({ code_challenge: pkce.verifier, code_challenge_method: "plain" });
+    await expectEntraError(
+      await redeem(plain, { code_verifier: "x".repeat(43) }),
+      400,
+      "invalid_grant",
+      501481,
+    );
+    const plainAgain = await codeFor({
+      code_challenge: pkce.verifier,
+      code_challenge_method: undefined,
+    });
+    expect((await redeem(plainAgain)).status).toBe(200);
+    // A challenge named: its verifier is then required.
+    await expectEntraError(
+      await redeem(await codeFor(), { code_verifier: undefined }),
+      400,
+      "invalid_grant",
+      501481,
+    );
+    const bad = await fetch(authorizeUrl(emulator, { code_challenge_method: "S512" }), {
+      redirect: "manual",
+    });
+    expect(new URL(bad.headers.get("location")!).searchParams.get("error")).toBe("invalid_request");
+  });
+
+  it("requirePkce (stricter than Entra): S256 on every request, else invalid_request and the state", async () => {
+    const strict = await createEmulator({ port: 0, requirePkce: true });
+    try {
+      for (const params of [
+        { code_challenge: undefined, code_challenge_method: undefined },
+        { code_challenge: pkce.verifier, code_challenge_method: "plain" },
+      ]) {
+        const response = await fetch(authorizeUrl(strict, params), { redirect: "manual" });
+        expect(response.status).toBe(302);
+        const back = new URL(response.headers.get("location")!);
+        expect(`${back.origin}${back.pathname}`).toBe(redirectUri);
+        expect(back.searchParams.get("error")).toBe("invalid_request");
+        expect(back.searchParams.get("error_description")).toMatch(
+          /^AADSTS9002325: .*requirePkce.*\r\nTrace ID: /,
+        );
+        expect(back.searchParams.get("state")).toBe("state-1");
+      }
+    } finally {
+      await strict.close();
     }
   });
 
   it("rejects other response types and foreign resources by redirect", async () => {
+    // Not enabled for the app ("Access tokens" unchecked): the error comes in the fragment,
+    // the default response mode for a token.
     const token = await fetch(authorizeUrl(emulator, { response_type: "token" }), {
       redirect: "manual",
     });
-    expect(new URL(token.headers.get("location")!).searchParams.get("error")).toBe(
-      "unsupported_response_type",
-    );
+    const fragment = new URLSearchParams(new URL(token.headers.get("location")!).hash.slice(1));
+    expect(fragment.get("error")).toBe("unsupported_response_type");
+    expect(fragment.get("error_description")).toMatch(/^AADSTS700054: response_type 'token'/);
     const api = await fetch(authorizeUrl(emulator, { scope: "api://other/.default openid" }), {
       redirect: "manual",
     });
@@ -279,7 +331,10 @@ describe("token: authorization_code", () => {
     ]);
     expect(body.token_type).toBe("Bearer");
     expect(body.scope).toBe("openid profile User.Read email");
-    expect(body.expires_in).toBe(3600);
+    // Entra's default lifetime: a random 60 to 90 minutes.
+    expect(body.expires_in).toBeGreaterThanOrEqual(3600);
+    expect(body.expires_in).toBeLessThanOrEqual(5400);
+    expect(body.ext_expires_in).toBe(body.expires_in);
 
     const id = decodeJwt(body.id_token!);
     expect(Object.keys(id).sort()).toEqual(
@@ -290,7 +345,6 @@ describe("token: authorization_code", () => {
         "nbf",
         "exp",
         "aio",
-        "email",
         "login_hint",
         "name",
         "nonce",
@@ -372,7 +426,7 @@ describe("token: authorization_code", () => {
     const ok = await tokenRequest(
       emulator,
       { ...params, code },
-      { headers: { authorization: basic(client().clientSecret) } },
+      { headers: { authorization: basic(client().clientSecret!) } },
     );
     expect(ok.status).toBe(200);
   });

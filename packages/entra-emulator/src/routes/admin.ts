@@ -10,10 +10,11 @@ export function adminRoutes(app: FastifyInstance, ctx: EmulatorContext) {
   app.post("/_emulator/faults", async (request, reply) => {
     try {
       assertFault(request.body);
+      ctx.faults.add(request.body);
     } catch (error) {
-      return reply.code(400).send({ code: "invalid_fault", message: (error as Error).message });
+      if (!(error instanceof TypeError)) throw error;
+      return reply.code(400).send({ code: "invalid_fault", message: error.message });
     }
-    ctx.faults.add(request.body);
     return reply.code(201).send({ added: request.body });
   });
 
@@ -22,22 +23,29 @@ export function adminRoutes(app: FastifyInstance, ctx: EmulatorContext) {
     return reply.code(204).send();
   });
 
-  app.patch<{ Body: { accessTokenLifetimeSeconds?: unknown } }>(
-    "/_emulator/settings",
-    async (request, reply) => {
-      const lifetime = request.body?.accessTokenLifetimeSeconds;
-      if (lifetime !== undefined) {
-        if (!(Number.isInteger(lifetime) && (lifetime as number) > 0)) {
-          return reply.code(400).send({
-            code: "invalid_settings",
-            message: "accessTokenLifetimeSeconds must be a positive integer",
-          });
-        }
-        ctx.settings.accessTokenLifetimeSeconds = lifetime as number;
-      }
-      return reply.send(ctx.settings);
-    },
-  );
+  app.patch<{
+    Body: { accessTokenLifetimeSeconds?: unknown; deviceCodeIntervalSeconds?: unknown };
+  }>("/_emulator/settings", async (request, reply) => {
+    const lifetime = request.body?.accessTokenLifetimeSeconds;
+    const interval = request.body?.deviceCodeIntervalSeconds;
+    const invalid = (message: string) =>
+      reply.code(400).send({ code: "invalid_settings", message });
+    // null restores Entra's random 60 to 90 minutes.
+    if (lifetime !== undefined && lifetime !== null && !isPositiveInteger(lifetime)) {
+      return invalid(
+        "accessTokenLifetimeSeconds must be a positive integer, or null for Entra's 60 to 90 minutes",
+      );
+    }
+    if (interval !== undefined && !isPositiveInteger(interval)) {
+      return invalid("deviceCodeIntervalSeconds must be a positive integer");
+    }
+    if (lifetime !== undefined) {
+      ctx.settings.accessTokenLifetimeSeconds =
+        lifetime === null ? undefined : (lifetime as number);
+    }
+    if (interval !== undefined) ctx.settings.deviceCodeIntervalSeconds = interval as number;
+    return reply.send(ctx.settings);
+  });
 
   app.get("/_emulator/users", async () => ctx.users);
 
@@ -91,4 +99,8 @@ export function adminRoutes(app: FastifyInstance, ctx: EmulatorContext) {
       }
     },
   );
+}
+
+function isPositiveInteger(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) > 0;
 }

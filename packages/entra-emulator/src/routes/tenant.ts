@@ -1,4 +1,5 @@
 /** Shared route helpers: tenant checks, fault delays, Entra error replies. */
+import { randomUUID } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type EmulatorContext, isKnownTenant } from "../context.ts";
 import { aadsts, type EntraErrorInput, entraError } from "../entra-error.ts";
@@ -16,6 +17,7 @@ export function sendEntraError(
   input: EntraErrorInput,
 ) {
   const correlationId = request.headers["client-request-id"];
+  const traceId = reply.getHeader("x-ms-request-id");
   return reply
     .code(status)
     .header("cache-control", "no-store, no-cache")
@@ -25,8 +27,17 @@ export function sendEntraError(
         now: ctx.now(),
         correlationId: typeof correlationId === "string" ? correlationId : undefined,
         errorBase: ctx.browserUrl,
+        traceId: typeof traceId === "string" ? traceId : undefined,
       }),
     );
+}
+
+/**
+ * Entra's request id on every answer (`x-ms-request-id`, the `trace_id` of an error), and
+ * the STS's server header. Graph's routes stamp their own ids over these.
+ */
+export function stampEntraRequestId(reply: FastifyReply): void {
+  reply.header("x-ms-request-id", randomUUID()).header("x-ms-ests-server", "emulator.dev-only");
 }
 
 /** Replies 400 invalid_tenant (AADSTS90002) and returns false for a tenant we do not host. */

@@ -1,137 +1,297 @@
-/** POST /token: authorization_code (PKCE S256 + client secret) and refresh_token grants. */
+/**
+ * POST /token: the authorization code (PKCE optional, S256 or plain), refresh token,
+ * device code, client credentials and on-behalf-of grants. Confidential clients
+ * authenticate (client-authentication.ts); public clients (SPA, native, device) send none.
+ */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { base64url } from "jose";
-import { type EmulatorContext, findClient, findUser } from "../context.ts";
-import { aadsts, type EntraErrorInput, entraTimestamp } from "../entra-error.ts";
-import { grantedScope, parseScopes, wantsRefreshToken } from "../scopes.ts";
+import { authenticateClient, ClientAuthenticationError } from "../client-authentication.ts";
+import { sendClientCredentialsToken } from "../client-credentials-grant.ts";
 import {
-  clientInfo,
-  mintGraphAccessToken,
-  mintIdToken,
-  newRefreshToken,
-  type TokenSubject,
-} from "../tokens.ts";
-import type { ClientRegistration, Fault, TokenFaultKind } from "../types.ts";
+  type AuthorizationCode,
+  appDisplayName,
+  type EmulatorContext,
+  findClient,
+  findUser,
+  isAppInTenant,
+  isConsumersSegment,
+  type RefreshGrant,
+  resolveTenant,
+  segmentName,
+} from "../context.ts";
+import { sendUserTokens, spaRefreshTokenLifetimeMs } from "../delegated-tokens.ts";
+import { redeemDeviceCode } from "../device-code-grant.ts";
+import { aadsts, type EntraErrorInput, entraTimestamp } from "../entra-error.ts";
+import { onBehalfOfSubject } from "../on-behalf-of-grant.ts";
+import { requireConfidential, sameTenantSegment, type TokenCaller } from "../token-caller.ts";
+import { TokenError } from "../token-error.ts";
+import type { TokenSubject } from "../tokens.ts";
+import type { ClientRegistration, Fault, GrantType, TokenFaultKind } from "../types.ts";
 import { clientCapabilities, codeLifetimeMs } from "./authorize.ts";
 import { applyDelay, checkTenant, sendEntraError, type TenantParams } from "./tenant.ts";
 
 const refreshTokenInactivityMs = 90 * 86_400_000;
 
+export const deviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
+export const jwtBearerGrantType = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+const grantTypes = new Set<string>([
+  "authorization_code",
+  "refresh_token",
+  "client_credentials",
+  deviceCodeGrantType,
+  jwtBearerGrantType,
+]);
+
 type TokenBody = Partial<Record<string, string>>;
 type TokenRequest = FastifyRequest<{ Params: TenantParams; Body: TokenBody }>;
-
-class TokenError extends Error {
-  constructor(
-    readonly status: number,
-    readonly input: EntraErrorInput,
-  ) {
-    super(input.message);
-  }
-}
 
 export function tokenRoutes(app: FastifyInstance, ctx: EmulatorContext) {
   app.post<{ Params: TenantParams; Body: TokenBody }>(
     "/:tenant/oauth2/v2.0/token",
     async (request, reply) => {
       await applyDelay(ctx, "token");
+      // A browser (SPA) reads the answer cross-origin, errors included.
+      if (request.headers.origin) reply.header("access-control-allow-origin", "*");
+      if (isConsumersSegment(request.params.tenant)) {
+        return sendEntraError(
+          ctx,
+          request,
+          reply,
+          400,
+          aadsts.notEnabledForConsumers("invalid_client"),
+        );
+      }
       if (!checkTenant(ctx, request, reply)) return reply;
       try {
         const body = request.body ?? {};
         const grantType = body.grant_type;
         if (!grantType) throw new TokenError(400, aadsts.missingParameter("grant_type"));
-        const client = authenticateClient(ctx, request);
-        if (grantType !== "authorization_code" && grantType !== "refresh_token") {
+        const caller = await identifyCaller(ctx, request);
+        const { client } = caller;
+        const segment = resolveTenant(ctx, request.params.tenant)!;
+        // A single-tenant app does not exist in another tenant's directory.
+        if (segment.kind === "tenant" && !isAppInTenant(ctx, client, segment.tenant.tenantId)) {
+          throw new TokenError(400, aadsts.unknownClient(client.clientId, segment.tenant.tenantId));
+        }
+        // MSAL names the device code grant by its short name, which Entra accepts too.
+        const grant = (grantType === "device_code" ? deviceCodeGrantType : grantType) as GrantType;
+        if (!grantTypes.has(grant)) {
           throw new TokenError(400, aadsts.unsupportedGrantType(grantType));
         }
-        const fault = ctx.faults.take("token", (f) => isTokenFault(f, grantType));
+        const fault = ctx.faults.take("token", (f) => isErrorFault(f, grant));
         if (fault) throw new TokenError(...tokenFault(ctx, fault.kind as TokenFaultKind, client));
-        const subject =
-          grantType === "authorization_code"
-            ? redeemCode(ctx, client, body)
-            : redeemRefreshToken(ctx, client, body);
-        // Awaited so a TokenError thrown while minting lands in the catch below.
-        return await sendTokens(ctx, reply, subject);
+        const clientInfoAsked = body.client_info === "1";
+
+        switch (grant) {
+          case "authorization_code": {
+            const { subject, code } = redeemCode(ctx, caller, body, segmentName(segment));
+            return await sendUserTokens(ctx, reply, {
+              client,
+              subject,
+              grantType: grant,
+              clientInfo: clientInfoAsked,
+              publicClient: code.platform !== "web",
+              refreshExpiresAt:
+                code.platform === "spa" ? ctx.now() + spaRefreshTokenLifetimeMs : undefined,
+            });
+          }
+          case "refresh_token": {
+            const { subject, refresh } = redeemRefreshToken(ctx, caller, body);
+            return await sendUserTokens(ctx, reply, {
+              client,
+              subject,
+              grantType: grant,
+              clientInfo: clientInfoAsked,
+              publicClient: refresh.publicClient,
+              refreshExpiresAt: refresh.expiresAt,
+            });
+          }
+          case deviceCodeGrantType: {
+            const subject = redeemDeviceCode(ctx, caller, body, segmentName(segment));
+            return await sendUserTokens(ctx, reply, {
+              client,
+              subject,
+              grantType: grant,
+              clientInfo: clientInfoAsked,
+              publicClient: caller.authentication === "0",
+              refreshExpiresAt: undefined,
+            });
+          }
+          case jwtBearerGrantType: {
+            const subject = await onBehalfOfSubject(ctx, caller, body);
+            return await sendUserTokens(ctx, reply, {
+              client,
+              subject,
+              grantType: grant,
+              clientInfo: clientInfoAsked,
+              publicClient: false,
+              refreshExpiresAt: undefined,
+            });
+          }
+          case "client_credentials":
+            return await sendClientCredentialsToken(ctx, reply, caller, body, segment);
+        }
       } catch (error) {
-        if (!(error instanceof TokenError)) throw error;
+        if (!(error instanceof TokenError || error instanceof ClientAuthenticationError))
+          throw error;
         return sendEntraError(ctx, request, reply, error.status, error.input);
       }
     },
   );
+
+  // The v1.0 endpoints: the emulator speaks v2.0 only, and says so in Entra's shape.
+  app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", async (request, reply) =>
+    sendEntraError(ctx, request, reply, 400, {
+      error: "invalid_request",
+      code: 900144,
+      message: `This emulator hosts Entra's v2.0 token endpoint only: POST /${request.params.tenant}/oauth2/v2.0/token (with 'scope' rather than 'resource').`,
+    }),
+  );
 }
 
-/** client_secret_basic (RFC 6749 2.3.1: form-encoded id and secret) or client_secret_post. */
-function authenticateClient(ctx: EmulatorContext, request: TokenRequest): ClientRegistration {
+/**
+ * A request that presents a credential is authenticated as a confidential client. One that
+ * presents none is a public client: only a grant that allows it (a SPA's or native app's
+ * code, their refresh tokens, the device code of an app allowing public client flows) goes on.
+ */
+async function identifyCaller(ctx: EmulatorContext, request: TokenRequest): Promise<TokenCaller> {
   const body = request.body ?? {};
-  let clientId = body.client_id;
-  let secret = body.client_secret;
-  const authorization = request.headers.authorization;
-  if (authorization?.toLowerCase().startsWith("basic ")) {
-    const decoded = Buffer.from(authorization.slice(6).trim(), "base64").toString("utf8");
-    const colon = decoded.indexOf(":");
-    if (colon > 0) {
-      clientId = decodeForm(decoded.slice(0, colon));
-      secret = decodeForm(decoded.slice(colon + 1));
-    }
+  const crossOrigin = typeof request.headers.origin === "string";
+  const presented =
+    body.client_secret !== undefined ||
+    body.client_assertion !== undefined ||
+    body.client_assertion_type !== undefined ||
+    /^basic /i.test(request.headers.authorization ?? "");
+  if (presented) {
+    const client = await authenticateClient(ctx, request);
+    return { client, authentication: body.client_assertion ? "2" : "1", crossOrigin };
   }
-  if (!clientId) throw new TokenError(400, aadsts.missingParameter("client_id"));
-  const client = findClient(ctx, clientId);
-  if (!client) throw new TokenError(400, aadsts.unknownClient(clientId, ctx.tenantId));
-  if (!secret) throw new TokenError(401, aadsts.missingClientSecret());
-  if (!sameString(secret, client.clientSecret)) {
-    throw new TokenError(401, aadsts.invalidClientSecret(client.clientId));
+  if (!body.client_id) throw new TokenError(400, aadsts.missingParameter("client_id"));
+  const client = findClient(ctx, body.client_id);
+  if (!client) throw new TokenError(400, aadsts.unknownClient(body.client_id, ctx.tenantId));
+  // An app with no public client platform is confidential in every flow.
+  if (!isPublicClientCapable(client)) {
+    throw new TokenError(
+      401,
+      body.grant_type === "client_credentials"
+        ? aadsts.clientCredentialRequired()
+        : aadsts.missingClientSecret(),
+    );
   }
-  return client;
+  return { client, authentication: "0", crossOrigin };
+}
+
+/** A SPA or mobile/desktop redirect URI, or "Allow public client flows". */
+function isPublicClientCapable(client: ClientRegistration): boolean {
+  return (
+    (client.spa?.redirectUris.length ?? 0) > 0 ||
+    (client.publicClient?.redirectUris.length ?? 0) > 0 ||
+    client.isFallbackPublicClient === true
+  );
 }
 
 function redeemCode(
   ctx: EmulatorContext,
-  client: ClientRegistration,
+  caller: TokenCaller,
   body: TokenBody,
-): TokenSubject {
+  tenant: string,
+): { subject: TokenSubject; code: AuthorizationCode } {
+  const { client } = caller;
   if (!body.code) throw new TokenError(400, aadsts.missingParameter("code"));
   if (!body.redirect_uri) throw new TokenError(400, aadsts.missingParameter("redirect_uri"));
   const grant = ctx.codes.get(body.code);
   if (!grant) throw new TokenError(400, aadsts.malformedGrant());
   if (grant.clientId !== client.clientId) throw new TokenError(400, aadsts.grantForOtherClient());
+  checkClientType(caller, grant.platform);
   if (grant.redeemed) throw new TokenError(400, aadsts.codeRedeemed());
-  // Any redemption attempt spends the code, so a stolen code cannot be tried repeatedly.
-  grant.redeemed = true;
+  // Any redemption attempt spends the code, so a stolen code cannot be tried repeatedly
+  // (unless a test asked for a replayable code, to check the app's own single use).
+  const replayable = ctx.faults.take("token", (f) => f.kind === "replayable_code");
+  if (!replayable) grant.redeemed = true;
   if (ctx.now() - grant.createdAt > codeLifetimeMs) throw new TokenError(400, aadsts.codeExpired());
+  if (!sameTenantSegment(grant.tenant, tenant)) {
+    throw new TokenError(400, aadsts.codeForOtherTenant());
+  }
   if (body.redirect_uri !== grant.redirectUri) {
     throw new TokenError(400, aadsts.replyAddressMismatch(body.redirect_uri, grant.redirectUri));
   }
-  const challenge = base64url.encode(
-    createHash("sha256")
-      .update(body.code_verifier ?? "")
-      .digest(),
-  );
-  if (!body.code_verifier || !sameString(challenge, grant.codeChallenge)) {
-    throw new TokenError(400, aadsts.pkceMismatch());
+  if (grant.codeChallenge) {
+    const verifier = body.code_verifier;
+    if (!verifier) throw new TokenError(400, aadsts.pkceVerifierMissing());
+    const expected =
+      grant.codeChallenge.method === "S256"
+        ? base64url.encode(createHash("sha256").update(verifier).digest())
+        : verifier;
+    if (!sameString(expected, grant.codeChallenge.value)) {
+      throw new TokenError(400, aadsts.pkceMismatch());
+    }
   }
   const user = findUser(ctx, grant.userOid);
   if (!user) throw new TokenError(400, aadsts.malformedGrant());
   const requested = body.scope ? body.scope.split(" ").filter(Boolean) : grant.scopes;
   return {
-    user,
-    clientId: client.clientId,
-    sid: grant.sid,
-    nonce: grant.nonce,
-    scope: requested,
-    clientCapabilities: unique([...grant.clientCapabilities, ...clientCapabilities(body.claims)]),
+    code: grant,
+    subject: {
+      user,
+      clientId: client.clientId,
+      sid: grant.sid,
+      nonce: grant.nonce,
+      scope: requested,
+      clientCapabilities: unique([...grant.clientCapabilities, ...clientCapabilities(body.claims)]),
+      clientAuthentication: caller.authentication,
+      authTime: grant.authTime,
+    },
   };
+}
+
+/**
+ * A code is redeemed by the client type its redirect URI's platform stands for: a web app
+ * with its credential, a SPA cross-origin without one, a native app without one.
+ */
+function checkClientType(caller: TokenCaller, platform: AuthorizationCode["platform"]): void {
+  if (platform === "web") {
+    if (caller.crossOrigin) throw new TokenError(400, aadsts.crossOriginNotSpa());
+    requireConfidential(caller);
+    return;
+  }
+  if (caller.authentication !== "0") {
+    throw new TokenError(401, aadsts.publicClientWithCredential());
+  }
+  if (platform === "spa" && !caller.crossOrigin) {
+    throw new TokenError(400, aadsts.spaNeedsCrossOrigin());
+  }
 }
 
 function redeemRefreshToken(
   ctx: EmulatorContext,
-  client: ClientRegistration,
+  caller: TokenCaller,
   body: TokenBody,
-): TokenSubject {
+): { subject: TokenSubject; refresh: RefreshGrant } {
+  const { client } = caller;
   if (!body.refresh_token) throw new TokenError(400, aadsts.missingParameter("refresh_token"));
   const grant = ctx.refreshTokens.get(body.refresh_token);
   if (!grant) throw new TokenError(400, aadsts.malformedGrant());
   // Refresh tokens are bound to the app they were issued to.
   if (grant.clientId !== client.clientId) throw new TokenError(400, aadsts.grantForOtherClient());
+  if (grant.publicClient) {
+    if (caller.authentication !== "0") {
+      throw new TokenError(401, aadsts.publicClientWithCredential());
+    }
+    if (grant.expiresAt !== undefined && !caller.crossOrigin) {
+      throw new TokenError(400, aadsts.spaNeedsCrossOrigin());
+    }
+  } else {
+    if (caller.crossOrigin) throw new TokenError(400, aadsts.crossOriginNotSpa());
+    requireConfidential(caller);
+  }
+  if (grant.expiresAt !== undefined && ctx.now() >= grant.expiresAt) {
+    throw new TokenError(
+      400,
+      aadsts.spaRefreshTokenExpired(entraTimestamp(grant.expiresAt - spaRefreshTokenLifetimeMs)),
+    );
+  }
   if (ctx.now() - grant.lastUsedAt > refreshTokenInactivityMs) {
     throw new TokenError(400, aadsts.refreshTokenExpired(entraTimestamp(grant.issuedAt)));
   }
@@ -140,58 +300,38 @@ function redeemRefreshToken(
   const user = findUser(ctx, grant.userOid);
   if (!user) throw new TokenError(400, aadsts.malformedGrant());
   return {
-    user,
-    clientId: client.clientId,
-    sid: grant.sid,
-    scope: body.scope ? body.scope.split(" ").filter(Boolean) : grant.scopes,
-    clientCapabilities: unique([...grant.clientCapabilities, ...clientCapabilities(body.claims)]),
+    refresh: grant,
+    subject: {
+      user,
+      clientId: client.clientId,
+      sid: grant.sid,
+      scope: body.scope ? body.scope.split(" ").filter(Boolean) : grant.scopes,
+      clientCapabilities: unique([...grant.clientCapabilities, ...clientCapabilities(body.claims)]),
+      clientAuthentication: caller.authentication,
+      authTime: grant.authTime,
+    },
   };
 }
 
-async function sendTokens(ctx: EmulatorContext, reply: FastifyReply, subject: TokenSubject) {
-  const scopes = parseScopes(subject.scope.join(" "));
-  if (scopes.foreign) throw new TokenError(400, aadsts.invalidResource(scopes.foreign));
-  // A refresh token does not carry consent: it is checked on every use, so revoking consent
-  // (or asking for a new permission) sends the app back to the interactive prompt.
-  if (ctx.consents.missing(subject.clientId, subject.user.oid, scopes.graph).length > 0) {
-    throw new TokenError(400, aadsts.consentRequired(subject.clientId));
-  }
-  const scope = grantedScope(scopes);
-  const granted = { ...subject, scope };
-  const access = await mintGraphAccessToken(ctx, granted);
-  let refreshToken: string | undefined;
-  if (wantsRefreshToken(scopes)) {
-    refreshToken = newRefreshToken();
-    ctx.refreshTokens.set(refreshToken, {
-      clientId: subject.clientId,
-      userOid: subject.user.oid,
-      sid: subject.sid,
-      scopes: subject.scope,
-      clientCapabilities: subject.clientCapabilities,
-      issuedAt: ctx.now(),
-      lastUsedAt: ctx.now(),
-    });
-  }
-  const idToken = scopes.oidc.includes("openid") ? await mintIdToken(ctx, granted) : undefined;
-  // Key order as Entra sends it.
-  return reply
-    .header("cache-control", "no-store, no-cache")
-    .header("pragma", "no-cache")
-    .send({
-      token_type: "Bearer",
-      scope: scope.join(" "),
-      expires_in: access.expiresIn,
-      ext_expires_in: access.expiresIn,
-      access_token: access.token,
-      refresh_token: refreshToken,
-      id_token: idToken,
-      client_info: clientInfo(subject.user.oid, ctx.tenantId),
-    });
+function matchesGrant(fault: { grantType?: GrantType }, grantType: GrantType): boolean {
+  return !fault.grantType || fault.grantType === grantType;
 }
 
-function isTokenFault(fault: Fault, grantType: string): boolean {
-  if (fault.target !== "token" || fault.kind === "delay") return false;
-  return !("grantType" in fault) || !fault.grantType || fault.grantType === grantType;
+/** The faults that replace the answer with an error (not delays, not altered answers). */
+const errorKinds = new Set<string>([
+  "invalid_grant",
+  "interaction_required",
+  "consent_required",
+  "temporarily_unavailable",
+  "server_error",
+]);
+
+function isErrorFault(fault: Fault, grantType: GrantType): boolean {
+  return (
+    fault.target === "token" &&
+    errorKinds.has(fault.kind) &&
+    matchesGrant(fault as { grantType?: GrantType }, grantType)
+  );
 }
 
 function tokenFault(
@@ -217,7 +357,7 @@ function tokenFault(
         ),
       ];
     case "consent_required":
-      return [400, aadsts.consentRequired(client.clientId)];
+      return [400, aadsts.consentRequired(client.clientId, appDisplayName(client))];
     case "temporarily_unavailable":
       return [503, aadsts.temporarilyUnavailable()];
     case "server_error":
@@ -229,14 +369,6 @@ function sameString(a: string, b: string): boolean {
   const left = Buffer.from(a);
   const right = Buffer.from(b);
   return left.length === right.length && timingSafeEqual(left, right);
-}
-
-function decodeForm(value: string): string {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, " "));
-  } catch {
-    return value;
-  }
 }
 
 function unique(values: string[]): string[] {

@@ -1,0 +1,260 @@
+/**
+ * What every grant that acts for a user answers (code, refresh, device code, on-behalf-of,
+ * and the implicit `token` at /authorize): one resource's access token carrying every
+ * permission consented for that resource, the ID token when `openid` was asked, a refresh
+ * token with `offline_access`.
+ */
+import type { FastifyReply } from "fastify";
+import { base64url } from "jose";
+import {
+  allUsers,
+  appDisplayName,
+  type EmulatorContext,
+  findUser,
+  isAppInTenant,
+  tenantOf,
+} from "./context.ts";
+import { aadsts } from "./entra-error.ts";
+import {
+  graphGrantedScope,
+  graphResource,
+  type Permission,
+  parseScopes,
+  type ResourceScopes,
+  requestedPermissions,
+  type ScopeRequest,
+  samePermission,
+  wantsRefreshToken,
+} from "./scopes.ts";
+import { TokenError } from "./token-error.ts";
+import {
+  clientInfo,
+  halfHash,
+  idTokenClaims,
+  type MintedAccessToken,
+  mintApiAccessToken,
+  mintGraphAccessToken,
+  newRefreshToken,
+  signClaims,
+  type TokenSubject,
+} from "./tokens.ts";
+import type { ClientRegistration, Fault, GrantType, TestUser } from "./types.ts";
+
+/** A SPA's refresh tokens end this long after sign-in, however often they are used. */
+export const spaRefreshTokenLifetimeMs = 24 * 3600_000;
+
+export interface UserTokenRequest {
+  client: ClientRegistration;
+  subject: TokenSubject;
+  grantType: GrantType;
+  /** `client_info=1` in the request: MSAL's account id in the answer. */
+  clientInfo: boolean;
+  /** The refresh token goes to a public client (SPA, native, device): renewed with no credential. */
+  publicClient: boolean;
+  /** When the refresh token chain ends regardless of use (a SPA's 24 hours). */
+  refreshExpiresAt: number | undefined;
+}
+
+/** The one resource a token request is for, and its OIDC scopes. */
+export interface TokenTarget {
+  scopes: ScopeRequest;
+  resource: ResourceScopes;
+}
+
+/**
+ * Entra issues one audience per token: the resource the scopes name (Graph when they name
+ * only OIDC scopes). Throws Entra's token-endpoint errors for a foreign, unknown or second
+ * resource, or an API that does not exist in the user's tenant.
+ */
+export function tokenTarget(ctx: EmulatorContext, user: TestUser, requested: string): TokenTarget {
+  const scopes = parseScopes(ctx, requested);
+  if (scopes.foreign) throw new TokenError(400, aadsts.invalidResource(scopes.foreign));
+  if (scopes.unknown) throw new TokenError(400, aadsts.invalidScope(scopes.unknown.scope));
+  if (scopes.resources.length > 1) throw new TokenError(400, aadsts.multipleResources(requested));
+  // Only OIDC scopes: Entra answers with a Graph token for what signing in needs.
+  const resource: ResourceScopes = scopes.resources[0] ?? {
+    resource: graphResource,
+    values: [],
+    asDefault: false,
+    prefix: "",
+  };
+  if (
+    resource.resource.kind === "api" &&
+    !isAppInTenant(ctx, resource.resource.registration, tenantOf(ctx, user).tenantId)
+  ) {
+    throw new TokenError(400, aadsts.invalidResource(resource.prefix));
+  }
+  return { scopes, resource };
+}
+
+/**
+ * The permission values a token for `target` carries. Every named one must be granted
+ * (else AADSTS65001); `.default` needs none named. Like Entra, the token then carries every
+ * permission the user or an admin consented for this app on that resource, not only those
+ * asked for ("additive scopes"). No permission named on Graph means signing in's `User.Read`.
+ */
+export function grantedValues(
+  ctx: EmulatorContext,
+  client: ClientRegistration,
+  user: TestUser,
+  target: ResourceScopes,
+): string[] {
+  const named =
+    target.resource.kind === "graph" && target.values.length === 0 && !target.asDefault
+      ? { ...target, values: ["User.Read"] }
+      : target;
+  const who = { oid: user.oid, tenantId: tenantOf(ctx, user).tenantId };
+  const wanted = requestedPermissions(ctx, client, [named]);
+  const missing = ctx.consents.missing(client.clientId, who, wanted);
+  const carried = target.asDefault
+    ? wanted.filter((p) => !missing.some((m) => samePermission(m, p)))
+    : missing.length > 0
+      ? []
+      : wanted;
+  if (carried.length === 0) {
+    throw new TokenError(400, aadsts.consentRequired(client.clientId, appDisplayName(client)));
+  }
+  const consented = ctx.consents.granted(client.clientId, who, target.resource.id);
+  return unique([...carried, ...consented].map((p: Permission) => p.value));
+}
+
+/**
+ * The access token for `target`: Graph's v1.0 token, or a registered API's in the version
+ * it asked for. `scope` is what the answer's `scope` says: Graph's in short form with the
+ * OIDC scopes, an API's in full form as the client named it (no OIDC scopes, as at Entra).
+ */
+export async function accessTokenFor(
+  ctx: EmulatorContext,
+  subject: TokenSubject,
+  target: TokenTarget,
+  values: string[],
+): Promise<MintedAccessToken & { scope: string[] }> {
+  const { resource } = target;
+  if (resource.resource.kind === "graph") {
+    const scope = graphGrantedScope(target.scopes.oidc, values);
+    return { ...(await mintGraphAccessToken(ctx, { ...subject, scope })), scope };
+  }
+  const prefix = resource.prefix;
+  const access = await mintApiAccessToken(
+    ctx,
+    subject,
+    resource.resource.registration,
+    values,
+    prefix,
+  );
+  return { ...access, scope: values.map((value) => `${prefix}/${value}`) };
+}
+
+/** The token endpoint's answer for a user, in Entra's key order, never cached. */
+export async function sendUserTokens(
+  ctx: EmulatorContext,
+  reply: FastifyReply,
+  request: UserTokenRequest,
+) {
+  const { client, subject, grantType } = request;
+  const target = tokenTarget(ctx, subject.user, subject.scope.join(" "));
+  const values = grantedValues(ctx, client, subject.user, target.resource);
+
+  // Faults that make a well-formed answer name someone else, or say too much.
+  const asUser = otherUserFault(ctx, subject.user, grantType);
+  const claimsFault = ctx.faults.take(
+    "token",
+    (f): f is Extract<Fault, { kind: "id_token_claims" }> =>
+      f.kind === "id_token_claims" && matchesGrant(f, grantType),
+  );
+  const minted: TokenSubject = { ...subject, user: asUser ?? subject.user };
+  const mintedTenant = tenantOf(ctx, minted.user).tenantId;
+  const access = await accessTokenFor(ctx, minted, target, values);
+
+  let refreshToken: string | undefined;
+  if (wantsRefreshToken(target.scopes)) {
+    refreshToken = newRefreshToken();
+    ctx.refreshTokens.set(refreshToken, {
+      clientId: subject.clientId,
+      userOid: minted.user.oid,
+      sid: subject.sid,
+      scopes: subject.scope,
+      clientCapabilities: subject.clientCapabilities,
+      publicClient: request.publicClient,
+      expiresAt: request.refreshExpiresAt,
+      authTime: subject.authTime,
+      issuedAt: ctx.now(),
+      lastUsedAt: ctx.now(),
+    });
+  }
+  let idToken: string | undefined;
+  if (target.scopes.oidc.includes("openid")) {
+    const claims = idTokenClaims(ctx, { ...minted, scope: target.scopes.oidc });
+    for (const name of claimsFault?.remove ?? []) delete claims[name];
+    Object.assign(claims, claimsFault?.set ?? {});
+    idToken = await signClaims(ctx, claims);
+  }
+  const info = claimsFault?.clientInfo
+    ? base64url.encode(JSON.stringify(claimsFault.clientInfo))
+    : request.clientInfo
+      ? clientInfo(minted.user.oid, mintedTenant)
+      : undefined;
+  // Key order as Entra sends it.
+  return reply
+    .header("cache-control", "no-store, no-cache")
+    .header("pragma", "no-cache")
+    .send({
+      token_type: "Bearer",
+      scope: access.scope.join(" "),
+      expires_in: access.expiresIn,
+      ext_expires_in: access.expiresIn,
+      access_token: access.token,
+      refresh_token: refreshToken,
+      id_token: idToken,
+      client_info: info,
+    });
+}
+
+/**
+ * The ID token an /authorize answer carries (implicit and hybrid flows): `nonce`, and the
+ * hash of the code (`c_hash`) or access token (`at_hash`) it comes with.
+ */
+export function authorizeIdToken(
+  ctx: EmulatorContext,
+  subject: TokenSubject,
+  alongside: { code?: string; accessToken?: string },
+): Promise<string> {
+  const oidc = parseScopes(ctx, subject.scope.join(" ")).oidc;
+  return signClaims(
+    ctx,
+    idTokenClaims(
+      ctx,
+      { ...subject, scope: oidc },
+      {
+        ...(alongside.code ? { c_hash: halfHash(alongside.code) } : {}),
+        ...(alongside.accessToken ? { at_hash: halfHash(alongside.accessToken) } : {}),
+      },
+    ),
+  );
+}
+
+/** `other_user`: the user the answer names instead (by UPN or oid, else the next one). */
+function otherUserFault(
+  ctx: EmulatorContext,
+  user: TestUser,
+  grantType: GrantType,
+): TestUser | undefined {
+  const fault = ctx.faults.take(
+    "token",
+    (f): f is Extract<Fault, { kind: "other_user" }> =>
+      f.kind === "other_user" && matchesGrant(f, grantType),
+  );
+  if (!fault) return undefined;
+  if (fault.user) return findUser(ctx, fault.user);
+  const colleagues = tenantOf(ctx, user).users;
+  const pool = colleagues.length > 1 ? colleagues : allUsers(ctx);
+  return pool[(pool.indexOf(user) + 1) % pool.length];
+}
+
+export function matchesGrant(fault: { grantType?: GrantType }, grantType: GrantType): boolean {
+  return !fault.grantType || fault.grantType === grantType;
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

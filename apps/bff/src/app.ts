@@ -23,6 +23,7 @@ import { staticSpa } from "./plugins/static-spa.ts";
 import { adminConsentRoute } from "./routes/admin-consent.ts";
 import { apiRoute } from "./routes/api.ts";
 import { callbackRoute } from "./routes/callback.ts";
+import { editProfileRoute } from "./routes/edit-profile.ts";
 import { frontchannelLogoutRoute } from "./routes/frontchannel-logout.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { loginRoute } from "./routes/login.ts";
@@ -39,6 +40,7 @@ import { MemoryRevocationStore, type RevocationStore } from "./session/revocatio
 import { createCookieCodec } from "./session/session-codec.ts";
 import { createTokenStore } from "./session/token-store.ts";
 import { createTransactionStore } from "./session/transaction.ts";
+import { userFlowList } from "./tenant-kind.ts";
 import {
   type AccessTokenCache,
   MemoryAccessTokenCache,
@@ -98,6 +100,8 @@ export async function buildApp(
   const now = options.now ?? Date.now;
   const idp = new IdpMetadataSource({
     authority: config.authority,
+    tenantKind: config.tenantKind,
+    userFlows: userFlowList(config.userFlows),
     timeoutMs: config.idpTimeoutMs,
     log: app.log,
     ...(options.idpRetryDelayMs === undefined
@@ -184,6 +188,7 @@ export async function buildApp(
     await auth.register(logoutRoute, { context });
     await auth.register(frontchannelLogoutRoute, { context });
     await auth.register(adminConsentRoute, { context });
+    await auth.register(editProfileRoute, { context });
   });
 
   await app.register(async (api) => {

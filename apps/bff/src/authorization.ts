@@ -50,6 +50,12 @@ export async function beginAuthorization(
     /** The signed-in user's `login_hint` claim, when signing in again as them. */
     loginHint?: string | undefined;
     previousSession?: SignInTransaction["previousSession"];
+    /** `create`: External ID's self-service sign-up page instead of sign-in. */
+    prompt?: "create" | undefined;
+    /** B2C: the user flow `context.metadata` belongs to, when not sign-up/sign-in. */
+    flow?: SignInTransaction["flow"];
+    /** B2C profile edit: the session the answer refreshes. */
+    editing?: SignInTransaction["editing"];
   },
   now: number,
 ): Promise<{ url: string; transaction: SignInTransaction }> {
@@ -62,6 +68,8 @@ export async function beginAuthorization(
     returnTo: request.returnTo,
     ...(extraScopes ? { extraScopes } : {}),
     ...(request.previousSession ? { previousSession: request.previousSession } : {}),
+    ...(request.flow ? { flow: request.flow } : {}),
+    ...(request.editing ? { editing: request.editing } : {}),
     createdAt: now,
   };
   const client = createEntraClient(context.config, context.metadata, context.log);
@@ -75,6 +83,7 @@ export async function beginAuthorization(
     codeChallenge: challenge,
     codeChallengeMethod: "S256",
     ...(request.claims ? { claims: request.claims } : {}),
+    ...(request.prompt ? { prompt: request.prompt } : {}),
   });
   return { url, transaction };
 }
@@ -87,7 +96,11 @@ export function sessionScopes(config: Config, transaction: SignInTransaction): s
 export interface CompletedAuthorization {
   claims: IdTokenClaims;
   refreshToken: string;
-  accessToken: string;
+  /**
+   * Graph's, for /api/me. Absent for B2C, which issues its users no Graph token: a code
+   * redeemed for OIDC scopes alone brings an ID token and a refresh token.
+   */
+  accessToken: string | undefined;
   /** Epoch milliseconds on the caller's clock. */
   accessTokenExpiresAt: number;
 }
@@ -166,7 +179,8 @@ export async function completeAuthorization(
     );
   }
 
-  if (!refreshToken || !result.accessToken) {
+  const b2c = context.metadata.tenantKind === "b2c";
+  if (!refreshToken || (!result.accessToken && !b2c)) {
     throw new SignInError(
       signInErrorCodes.idpError,
       "the token response has no refresh token or access token (is `offline_access` allowed?)",
@@ -175,7 +189,7 @@ export async function completeAuthorization(
   return {
     claims,
     refreshToken,
-    accessToken: result.accessToken,
+    accessToken: result.accessToken || undefined,
     accessTokenExpiresAt: toCallerClock(result.expiresOn, now),
   };
 }

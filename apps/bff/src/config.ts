@@ -2,11 +2,22 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ClientCredentialSettings, parseClientCredentials } from "./credentials/settings.ts";
-import { type DownstreamApi, parseDeclarations } from "./downstream/declarations.ts";
+import { type DownstreamApi, parseDeclarations, resourceOf } from "./downstream/declarations.ts";
+import { parseTenantAuthority, type TenantKind, type UserFlows } from "./tenant-kind.ts";
 
 export interface Config {
-  /** `https://login.microsoftonline.com/<tenant>`, without a trailing slash. */
+  /**
+   * ENTRA_TENANT_KIND: workforce Entra ID, Entra External ID or Azure AD B2C (inferred from
+   * a `*.ciamlogin.com` or `*.b2clogin.com` authority host).
+   */
+  tenantKind: TenantKind;
+  /**
+   * `https://login.microsoftonline.com/<tenant>`, without a trailing slash; for B2C the
+   * sign-up/sign-in user flow's `https://<name>.b2clogin.com/<tenant>/<policy>`.
+   */
   authority: string;
+  /** B2C only: B2C_SIGNUP_SIGNIN_POLICY, B2C_PROFILE_EDIT_POLICY, B2C_PASSWORD_RESET_POLICY. */
+  userFlows: UserFlows | undefined;
   /** Host (and port, when not 443) of the authority: MSAL's `knownAuthorities` entry. */
   authorityHost: string;
   clientId: string;
@@ -91,10 +102,9 @@ export function loadConfig(env: Env): Config {
     return value;
   };
 
-  const authority = parseAuthority(
-    required("ENTRA_AUTHORITY", "e.g. https://login.microsoftonline.com/<tenant-id>"),
-    problems,
-  );
+  const authority = parseTenantAuthority(read, problems);
+  // B2C gives its users no Microsoft Graph token: SCOPES name the app's own APIs, if any.
+  const b2c = authority?.kind === "b2c";
   const clientId = required("ENTRA_CLIENT_ID", "the app registration's Application (client) ID");
   const credentials = parseClientCredentials(read, problems);
   const graphBaseUrl = parseHttpsUrl(
@@ -102,12 +112,15 @@ export function loadConfig(env: Env): Config {
     read("GRAPH_BASE_URL") ?? "https://graph.microsoft.com/v1.0",
     problems,
   );
-  const scopes = parseScopes("SCOPES", read("SCOPES") ?? "User.Read", problems);
+  const scopes = parseScopes("SCOPES", read("SCOPES") ?? (b2c ? "" : "User.Read"), problems, {
+    allowEmpty: b2c,
+    noGraph: b2c,
+  });
   const incrementalScopes = parseScopes(
     "INCREMENTAL_SCOPES",
     read("INCREMENTAL_SCOPES") ?? "",
     problems,
-    { allowEmpty: true },
+    { allowEmpty: true, noGraph: b2c },
   );
   const publicOrigin = parsePublicOrigin(
     required("PUBLIC_ORIGIN", "the origin the browser sees, e.g. https://app.contoso.com"),
@@ -183,7 +196,9 @@ export function loadConfig(env: Env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
+    tenantKind: authority!.kind,
     authority: authority!.url,
+    userFlows: authority!.userFlows,
     authorityHost: authority!.host,
     clientId: clientId!,
     credentials: credentials!,
@@ -276,28 +291,6 @@ function parseUrl(value: string): URL | undefined {
   }
 }
 
-function parseAuthority(
-  value: string | undefined,
-  problems: string[],
-): { url: string; host: string } | undefined {
-  if (value === undefined) return undefined;
-  const url = parseUrl(value);
-  // MSAL refuses a non-https authority (`authority_uri_insecure`) only at the first sign-in;
-  // say so at start-up instead.
-  if (url?.protocol !== "https:") {
-    problems.push(`ENTRA_AUTHORITY must be an https URL (got "${value}").`);
-    return undefined;
-  }
-  const segments = url.pathname.split("/").filter(Boolean);
-  if (segments.length === 0 || url.search || url.hash || url.username || url.password) {
-    problems.push(
-      `ENTRA_AUTHORITY must be "https://<host>/<tenant>" with no query or fragment (got "${value}").`,
-    );
-    return undefined;
-  }
-  return { url: `${url.origin}/${segments.join("/")}`, host: url.host };
-}
-
 function parseHttpsUrl(name: string, value: string, problems: string[]): string | undefined {
   const url = parseUrl(value);
   // Access tokens travel to this URL: never over plain http.
@@ -312,7 +305,7 @@ function parseScopes(
   name: string,
   value: string,
   problems: string[],
-  options: { allowEmpty?: boolean } = {},
+  options: { allowEmpty?: boolean; noGraph?: boolean } = {},
 ): string[] | undefined {
   const scopes = [...new Set(value.split(/[\s,]+/).filter(Boolean))];
   if (scopes.length === 0 && !options.allowEmpty) {
@@ -331,6 +324,13 @@ function parseScopes(
     // every renewal would look like a scope change.
     problems.push(
       `${name} must use the short form for Microsoft Graph (e.g. "User.Read", not "${longForm[0]}").`,
+    );
+    return undefined;
+  }
+  const graph = scopes.filter((s) => resourceOf(s) === "https://graph.microsoft.com");
+  if (options.noGraph && graph.length > 0) {
+    problems.push(
+      `${name} names Microsoft Graph (${graph.slice(0, 3).join(", ")}), which Azure AD B2C gives its users no token for; name your API's scopes (<Application ID URI>/<scope>) or leave ${name} unset.`,
     );
     return undefined;
   }

@@ -34,21 +34,26 @@ export interface RouteOptions {
   context: BffContext;
 }
 
+/**
+ * One validator (and JWKS cache) per loaded document: B2C has one per user flow, each
+ * expecting its own policy in the token.
+ */
 export function idTokenValidatorFactory(config: Config, now: () => number) {
-  let current: { metadata: IdpMetadata; validate: IdTokenValidator } | undefined;
+  const validators = new WeakMap<IdpMetadata, IdTokenValidator>();
   return (metadata: IdpMetadata): IdTokenValidator => {
-    if (current?.metadata !== metadata) {
-      current = {
-        metadata,
-        validate: createIdTokenValidator({
-          issuer: metadata.issuer,
-          jwksUri: metadata.jwksUri,
-          clientId: config.clientId,
-          timeoutMs: config.idpTimeoutMs,
-          now,
-        }),
-      };
+    let validate = validators.get(metadata);
+    if (!validate) {
+      validate = createIdTokenValidator({
+        issuer: metadata.issuer,
+        jwksUri: metadata.jwksUri,
+        clientId: config.clientId,
+        timeoutMs: config.idpTimeoutMs,
+        now,
+        tenantKind: metadata.tenantKind,
+        policy: metadata.policy,
+      });
+      validators.set(metadata, validate);
     }
-    return current.validate;
+    return validate;
   };
 }

@@ -56,11 +56,15 @@ export function createEntraClient(
     auth: {
       clientId: config.clientId,
       ...credential,
-      authority: config.authority,
+      // The document's own authority: for B2C, the user flow it belongs to.
+      authority: metadata.authority,
+      // With the metadata passed in, MSAL makes no discovery or instance discovery request
+      // (a custom URL domain, B2C and the emulator are no Microsoft cloud MSAL knows).
       knownAuthorities: [config.authorityHost],
       authorityMetadata: metadata.json,
-      // CP1: we handle Continuous Access Evaluation claims challenges (graph-client.ts).
-      clientCapabilities: ["CP1"],
+      // CP1: we handle Continuous Access Evaluation claims challenges (graph-client.ts);
+      // B2C has no CAE.
+      ...(metadata.tenantKind === "b2c" ? {} : { clientCapabilities: ["CP1"] }),
     },
     system: {
       networkClient: new TimeoutNetworkClient(config.idpTimeoutMs),

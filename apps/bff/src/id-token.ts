@@ -1,6 +1,8 @@
 // ID token validation (OpenID Connect Core 3.1.3.7). MSAL does not validate the ID token at
 // all (ENTRA.md), so this is the only thing standing between a forged token and a session.
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+import { issuerTenant } from "./idp-metadata.ts";
+import type { TenantKind } from "./tenant-kind.ts";
 
 /** Clock skew accepted on `exp`, `nbf` and `iat`: Entra's own servers allow 5 minutes. */
 export const clockSkewSeconds = 300;
@@ -11,9 +13,18 @@ export const clockSkewSeconds = 300;
 export const maxIdTokenAgeSeconds = 600;
 
 export interface IdTokenClaims extends JWTPayload {
+  /** B2C: from the issuer, which names the tenant where a B2C token carries no `tid`. */
   tid: string;
+  /** B2C: the `oid` claim, else `sub` when it is the object id (B2C's default). */
   oid: string;
   sub: string;
+  /** B2C: the user flow that issued the token (`tfp`, or `acr` in older tenants). */
+  policy?: string;
+  given_name?: unknown;
+  family_name?: unknown;
+  /** B2C's e-mail addresses (External ID and Entra send `email`). */
+  emails?: unknown;
+  email?: unknown;
   name?: string;
   preferred_username?: string;
   login_hint?: string;
@@ -46,6 +57,10 @@ export interface IdTokenValidatorOptions {
   trustedAudiences?: readonly string[];
   timeoutMs: number;
   now: () => number;
+  /** Default workforce. B2C tokens follow B2C's rules (see `createIdTokenValidator`). */
+  tenantKind?: TenantKind;
+  /** B2C: the user flow the token must name in `tfp` (or `acr`): the one this request ran. */
+  policy?: string | undefined;
 }
 
 /**
@@ -62,16 +77,23 @@ export type IdTokenValidator = (
  * at most every 30 s when a token names an unknown `kid`; then `iss`, `aud` (ours, and no
  * audience we do not trust), `azp` (ours when present), `exp`, `nbf`, `iat` (not in the
  * future, not older than 10 minutes), `nonce`, and that `sub`, `oid` and `tid` are present.
- * Throws `IdTokenError` naming the first failed check. Does not check `groups` or roles.
+ * Azure AD B2C's tokens carry no `tid` and may carry no `oid`: there the tenant is the one
+ * the issuer names (a `tid`, if present, must be it), the object id is `oid` or else a `sub`
+ * that is one (B2C's default), and `tfp` (or `acr`) must name the user flow this request ran,
+ * so a token of another user flow or tenant kind is refused. Returns the claims with `tid`,
+ * `oid` (and for B2C `policy`) filled in. Throws `IdTokenError` naming the first failed
+ * check. Does not check `groups` or roles.
  */
 export function createIdTokenValidator(options: IdTokenValidatorOptions): IdTokenValidator {
   const keys = createRemoteJWKSet(new URL(options.jwksUri), {
     timeoutDuration: options.timeoutMs,
     cooldownDuration: 30_000,
   });
+  const kind = options.tenantKind ?? "workforce";
+  const b2c = kind === "b2c";
   const templated = options.issuer.includes("{tenantid}");
   // A single-tenant issuer names the tenant ("https://login.microsoftonline.com/<tid>/v2.0").
-  const expectedTenant = templated ? undefined : new URL(options.issuer).pathname.split("/")[1];
+  const expectedTenant = templated ? undefined : issuerTenant(options.issuer, kind);
 
   return async (idToken, expectedNonce) => {
     let payload: JWTPayload;
@@ -81,7 +103,9 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
         audience: options.clientId,
         clockTolerance: clockSkewSeconds,
         currentDate: new Date(options.now()),
-        requiredClaims: ["iss", "aud", "exp", "iat", "sub", "oid", "tid"],
+        requiredClaims: b2c
+          ? ["iss", "aud", "exp", "iat", "sub"]
+          : ["iss", "aud", "exp", "iat", "sub", "oid", "tid"],
       }));
     } catch (error) {
       throw new IdTokenError(describeJoseError(error), {
@@ -90,13 +114,16 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
       });
     }
 
-    for (const claim of ["sub", "oid", "tid"] as const) {
+    for (const claim of b2c ? (["sub"] as const) : (["sub", "oid", "tid"] as const)) {
       const value = payload[claim];
       if (typeof value !== "string" || value === "") {
         throw new IdTokenError(`the \`${claim}\` claim is missing or not a string`);
       }
     }
-    const tid = payload.tid as string;
+    if (b2c && !expectedTenant) {
+      throw new IdTokenError("the issuer names no tenant id, which a B2C token's tenant is");
+    }
+    const tid = b2c ? b2cTenant(payload, expectedTenant!) : (payload.tid as string);
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const untrusted = audiences.filter(
       (aud) => aud !== options.clientId && !options.trustedAudiences?.includes(String(aud)),
@@ -122,11 +149,12 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
         `\`iss\` is "${payload.iss}", expected "${expectedIssuer}" (the discovery document's issuer)`,
       );
     }
-    if (expectedTenant !== undefined && tid !== expectedTenant) {
+    if (expectedTenant !== undefined && tid.toLowerCase() !== expectedTenant) {
       throw new IdTokenError(
         `\`tid\` is "${tid}", expected the authority's tenant "${expectedTenant}"`,
       );
     }
+    const policy = b2c ? b2cPolicy(payload, options.policy) : undefined;
     const issuedAt = payload.iat ?? 0;
     const nowSeconds = options.now() / 1000;
     if (issuedAt > nowSeconds + clockSkewSeconds) {
@@ -147,8 +175,54 @@ export function createIdTokenValidator(options: IdTokenValidatorOptions): IdToke
         "`nonce` does not match the sign-in transaction; the token was not issued for this sign-in",
       );
     }
-    return payload as IdTokenClaims;
+    if (!b2c) return payload as IdTokenClaims;
+    return {
+      ...payload,
+      tid,
+      oid: b2cObjectId(payload),
+      ...(policy ? { policy } : {}),
+    } as IdTokenClaims;
   };
+}
+
+/** B2C: the issuer's tenant; a `tid` claim (custom policies may add one) must agree. */
+function b2cTenant(payload: JWTPayload, issuerTenantId: string): string {
+  if (payload.tid !== undefined && String(payload.tid).toLowerCase() !== issuerTenantId) {
+    throw new IdTokenError(
+      `\`tid\` is "${String(payload.tid).slice(0, 80)}", but the issuer names tenant "${issuerTenantId}"`,
+    );
+  }
+  return issuerTenantId;
+}
+
+const objectId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** B2C: `oid` when the user flow returns it, else `sub`, which is the object id by default. */
+function b2cObjectId(payload: JWTPayload): string {
+  if (typeof payload.oid === "string" && payload.oid !== "") return payload.oid;
+  if (typeof payload.sub === "string" && objectId.test(payload.sub)) return payload.sub;
+  throw new IdTokenError(
+    "the token names no object id: neither an `oid` claim nor a `sub` that is one (return the user's Object ID in the user flow's application claims)",
+  );
+}
+
+/**
+ * B2C: the user flow in `tfp` (or `acr`, B2C's older "claim representing policy ID") must be
+ * the one this request ran: a token of another user flow is not this sign-in's.
+ */
+function b2cPolicy(payload: JWTPayload, expected: string | undefined): string {
+  const named = typeof payload.tfp === "string" ? payload.tfp : payload.acr;
+  if (typeof named !== "string" || named === "") {
+    throw new IdTokenError(
+      "the token names no user flow (`tfp` or `acr`), which every B2C token does",
+    );
+  }
+  if (expected !== undefined && named.toLowerCase() !== expected.toLowerCase()) {
+    throw new IdTokenError(
+      `the token is of user flow "${named.slice(0, 100)}", not "${expected}" (the one this request ran)`,
+    );
+  }
+  return expected ?? named;
 }
 
 function isKeyFetchFailure(error: unknown): boolean {

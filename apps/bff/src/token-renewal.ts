@@ -125,8 +125,9 @@ export async function renewAccessToken(
 /**
  * OIDC Core 12.2: a refreshed ID token must name the same `iss` and `sub` (and, at Entra,
  * `tid` and `oid`); `client_info` (MSAL's account id `uid.utid`) likewise. Validated like the
- * sign-in's, without a nonce. Missing ID token: Entra always sends one for `openid`, so its
- * absence is not trusted either.
+ * sign-in's, without a nonce (for B2C: its user flow in `tfp`, its tenant from the issuer, its
+ * object id from `oid` or `sub`, and `uid` = `<oid>-<policy>`). Missing ID token: Entra and
+ * B2C always send one for `openid`, so its absence is not trusted either.
  */
 async function checkSameSubject(
   context: RenewalContext,
@@ -154,8 +155,17 @@ async function checkSameSubject(
   if (claims.tid !== subject.tenantId) differences.push("tid");
   if (claims.oid !== subject.oid) differences.push("oid");
   if (subject.sub !== undefined && claims.sub !== subject.sub) differences.push("sub");
+  // MSAL's account id, `uid.utid` of client_info. B2C's uid names the user flow too
+  // (`<oid>-<policy>`, the policy in lower case): the flow that issued this refresh token.
   const accountId = result.account?.homeAccountId;
-  if (accountId !== undefined && accountId !== `${subject.oid}.${subject.tenantId}`) {
+  const { policy } = context.metadata;
+  const expectedAccount =
+    context.metadata.tenantKind === "b2c" && policy
+      ? `${subject.oid}-${policy}.${subject.tenantId}`.toLowerCase()
+      : `${subject.oid}.${subject.tenantId}`;
+  const comparedAccount =
+    context.metadata.tenantKind === "b2c" ? accountId?.toLowerCase() : accountId;
+  if (accountId !== undefined && comparedAccount !== expectedAccount) {
     differences.push("client_info");
   }
   if (differences.length > 0) {

@@ -111,6 +111,14 @@ export const signInErrorCodes = {
   tenantNotAllowed: "tenant_not_allowed",
   /** The session store (Redis) did not answer, so the sign-in could not be checked or recorded. */
   sessionStoreUnavailable: "session_store_unavailable",
+  /** `/auth/login?prompt=` named a prompt other than `create`, or sign-up this tenant does not offer. */
+  promptNotAllowed: "prompt_not_allowed",
+  /** B2C's "Forgot your password?" (AADB2C90118) without B2C_PASSWORD_RESET_POLICY. */
+  passwordResetUnavailable: "password_reset_unavailable",
+  /** The profile edit came back signed in as another account: nothing was changed. */
+  wrongAccount: "wrong_account",
+  /** The session ended (signed out, expired) while its profile was being edited. */
+  sessionEnded: "session_ended",
 } as const;
 
 export type SignInErrorCode = (typeof signInErrorCodes)[keyof typeof signInErrorCodes];
@@ -130,6 +138,14 @@ export const signInErrorMessages: Record<SignInErrorCode, string> = {
     "Your organization is not set up to use this app. Ask your administrator to contact us, or sign in with another account.",
   session_store_unavailable:
     "Sign-in is temporarily unavailable on our side. Please try again in a moment.",
+  prompt_not_allowed:
+    "This sign-in link asked for something this app does not offer, so sign-in was not started.",
+  password_reset_unavailable:
+    "Resetting your password is not set up for this app. Ask the app's administrator, or sign in again.",
+  wrong_account:
+    "You signed in with a different account while editing your profile, so nothing was changed. You are still signed in as before.",
+  session_ended:
+    "Your session ended while you were editing your profile, so it was not updated here. Please sign in again.",
 };
 
 export function isSignInErrorCode(value: unknown): value is SignInErrorCode {

@@ -40,8 +40,17 @@ export {
 } from "./health.ts";
 export { type LogoutResponse, LogoutResponseSchema } from "./logout.ts";
 export { csrfHeader, paths, signInErrorParam } from "./paths.ts";
-export { type Profile, ProfileSchema } from "./profile.ts";
 export {
+  type Profile,
+  type ProfileField,
+  ProfileSchema,
+  type ProfileSource,
+  ProfileSourceSchema,
+  profileFields,
+} from "./profile.ts";
+export {
+  type SessionFeatures,
+  SessionFeaturesSchema,
   type SessionResponse,
   SessionResponseSchema,
   type SessionUser,

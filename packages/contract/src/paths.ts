@@ -11,6 +11,8 @@ export const paths = {
   adminConsentCallback: "/auth/admin-consent/callback",
   /** The SPA page showing the outcome: `?result=granted&tenant=<tid>` or `?result=failed&error=<code>`. */
   adminConsentResult: "/admin-consent",
+  /** `?returnTo=/path`: Azure AD B2C's profile editing user flow, then back (B2C_PROFILE_EDIT_POLICY). */
+  editProfile: "/auth/edit-profile",
   me: "/api/me",
   /** Declared downstream APIs: `${apiPrefix}/<name>/<path>` (DOWNSTREAM_APIS_FILE). */
   apiPrefix: "/api",

@@ -21,6 +21,24 @@ export const SessionUserSchema = Type.Object(
 );
 export type SessionUser = Static<typeof SessionUserSchema>;
 
+/**
+ * What the identity provider offers beyond sign-in, for the SPA to show or hide. Sent for
+ * customer tenants (Entra External ID, Azure AD B2C), signed in or not; absent for a
+ * workforce tenant, which offers none of it and has Graph's directory.
+ */
+export const SessionFeaturesSchema = Type.Object(
+  {
+    /** `/auth/login?prompt=create` starts self-service sign-up (External ID). */
+    signUp: Type.Boolean(),
+    /** `/auth/edit-profile?returnTo=` runs B2C's profile editing user flow. */
+    editProfile: Type.Boolean(),
+    /** An organization's directory in Graph (People, photos): never for customers. */
+    directory: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type SessionFeatures = Static<typeof SessionFeaturesSchema>;
+
 /** `GET /auth/session`. */
 export const SessionResponseSchema = Type.Object(
   {
@@ -28,6 +46,7 @@ export const SessionResponseSchema = Type.Object(
     user: Type.Optional(SessionUserSchema),
     /** ISO 8601: when the session ends unless used (the earlier of idle and absolute expiry). */
     expiresAt: Type.Optional(Type.String()),
+    features: Type.Optional(SessionFeaturesSchema),
   },
   { additionalProperties: false },
 );

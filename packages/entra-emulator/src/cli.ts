@@ -1,10 +1,11 @@
 /** `pnpm emulator`: runs the emulator standalone, configured from the environment. */
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { signInName, tenantKinds } from "./customer-tenants.ts";
 import { defaultApiPermissions, defaultClient, tasksApiRegistration } from "./defaults.ts";
 import { hostnamesFromEnv } from "./dev-certificates.ts";
 import { createEmulator } from "./emulator.ts";
-import type { ClientRegistration, TestUser } from "./types.ts";
+import type { ClientRegistration, TenantKind, TestUser } from "./types.ts";
 
 const env = process.env;
 
@@ -27,14 +28,48 @@ async function readUsers(file: string | undefined): Promise<TestUser[] | undefin
 
 // `--https-pages` (or EMULATOR_HTTPS_PAGES=1): the sign-in and sign-out pages over https, as
 // Entra's, for clients that refuse http endpoints; the browser must then trust the dev CA.
-const httpsPages = process.argv.includes("--https-pages") || env.EMULATOR_HTTPS_PAGES === "1";
-const unknownFlags = process.argv.slice(2).filter((arg) => arg !== "--https-pages");
+// `--kind external|b2c` (or EMULATOR_TENANT_KIND): an External ID or B2C tenant instead.
+const args = process.argv.slice(2);
+const httpsPages = args.includes("--https-pages") || env.EMULATOR_HTTPS_PAGES === "1";
+let kindArg: string | undefined;
+const unknownFlags: string[] = [];
+for (let i = 0; i < args.length; i += 1) {
+  const arg = args[i]!;
+  if (arg === "--https-pages") continue;
+  if (arg === "--kind") kindArg = args[++i] ?? "";
+  else if (arg.startsWith("--kind=")) kindArg = arg.slice("--kind=".length);
+  else unknownFlags.push(arg);
+}
 if (unknownFlags.length > 0) {
   console.error(
-    `unknown argument ${unknownFlags.join(" ")}; the emulator takes only --https-pages`,
+    `unknown argument ${unknownFlags.join(" ")}; the emulator takes --https-pages and --kind workforce|external|b2c`,
   );
   process.exit(1);
 }
+const kindName = kindArg ?? (env.EMULATOR_TENANT_KIND || "workforce");
+if (!tenantKinds.includes(kindName as TenantKind)) {
+  console.error(
+    `${kindArg === undefined ? "EMULATOR_TENANT_KIND" : "--kind"} must be one of ${tenantKinds.join(", ")}, got "${kindName}"`,
+  );
+  process.exit(1);
+}
+const tenantKind = kindName as TenantKind;
+// B2C's user flows; the BFF's settings of the same name work here too (one .env line each).
+const policy = (name: string) => env[`EMULATOR_${name}`] || env[name] || undefined;
+const b2c =
+  tenantKind === "b2c"
+    ? {
+        ...(policy("B2C_SIGNUP_SIGNIN_POLICY")
+          ? { signUpSignInPolicy: policy("B2C_SIGNUP_SIGNIN_POLICY") }
+          : {}),
+        ...(policy("B2C_PROFILE_EDIT_POLICY")
+          ? { profileEditPolicy: policy("B2C_PROFILE_EDIT_POLICY") }
+          : {}),
+        ...(policy("B2C_PASSWORD_RESET_POLICY")
+          ? { passwordResetPolicy: policy("B2C_PASSWORD_RESET_POLICY") }
+          : {}),
+      }
+    : undefined;
 
 const port = Number(env.EMULATOR_PORT ?? 8443);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -69,6 +104,8 @@ const client: ClientRegistration = {
 
 const emulator = await createEmulator({
   port,
+  tenantKind,
+  ...(b2c ? { b2c } : {}),
   host: env.EMULATOR_HOST || "127.0.0.1",
   backchannelUrl: env.EMULATOR_BACKCHANNEL_URL || undefined,
   browserUrl: env.EMULATOR_PUBLIC_URL || undefined,
@@ -88,7 +125,27 @@ const bffOrigin =
     .map((uri) => new URL(uri).origin)
     .find((o) => o !== "http://localhost:5173") ??
   new URL(client.redirectUris[0] ?? "http://localhost:3000").origin;
-console.log(`Entra ID emulator (dev-only) listening
+const kindLabel = {
+  workforce: "Entra ID",
+  external: "Entra External ID",
+  b2c: "Azure AD B2C",
+}[tenantKind];
+// What only a customer tenant's BFF needs: its kind (localhost names none) and B2C's flows.
+const kindSettings = [
+  ...(tenantKind === "workforce" ? [] : [`ENTRA_TENANT_KIND=${tenantKind}`]),
+  ...(emulator.b2cPolicies
+    ? [
+        `B2C_SIGNUP_SIGNIN_POLICY=${emulator.b2cPolicies.signUpSignIn}`,
+        ...(emulator.b2cPolicies.profileEdit
+          ? [`B2C_PROFILE_EDIT_POLICY=${emulator.b2cPolicies.profileEdit}`]
+          : []),
+        ...(emulator.b2cPolicies.passwordReset
+          ? [`B2C_PASSWORD_RESET_POLICY=${emulator.b2cPolicies.passwordReset}`]
+          : []),
+      ]
+    : []),
+].map((line) => `\n    ${line}`);
+console.log(`${kindLabel} emulator (dev-only) listening
   sign-in pages (browser):  ${emulator.browserUrl}${
     httpsPages
       ? "  (--https-pages: the browser must trust the dev CA below)"
@@ -96,12 +153,12 @@ console.log(`Entra ID emulator (dev-only) listening
   }
   redirect URIs:            ${client.redirectUris.join(", ")}
   test users:
-${emulator.users.map((u) => `    ${u.userPrincipalName}  (${u.displayName})`).join("\n")}
+${emulator.users.map((u) => `    ${signInName(tenantKind, u)}  (${u.displayName})`).join("\n")}
 
   A BFF signs in here with these settings (dev-only values), e.g. as lines of .env for
   \`pnpm build && pnpm start\`; PUBLIC_ORIGIN/auth/callback must be a redirect URI above:
 
-    ENTRA_AUTHORITY=${emulator.authority}
+    ENTRA_AUTHORITY=${emulator.authority}${kindSettings.join("")}
     ENTRA_CLIENT_ID=${client.clientId}
     ENTRA_CLIENT_SECRET=${client.clientSecret ?? ""}
     GRAPH_BASE_URL=${emulator.graphBaseUrl}

@@ -21,7 +21,14 @@ export class ConsentStore {
   /** Keyed by `${clientId} ${tenantId}`: application permissions an admin granted. */
   #appRoles = new Map<string, Set<string>>();
 
-  constructor(readonly defaultTenantId: string) {}
+  /**
+   * `adminGrantedAll`: a customer tenant (External ID, B2C), where customers are never asked
+   * and an administrator grants the app's permissions ("Grant admin consent").
+   */
+  constructor(
+    readonly defaultTenantId: string,
+    readonly options: { adminGrantedAll?: boolean } = {},
+  ) {}
 
   /**
    * The permissions in `wanted` that neither the user nor an admin of the user's tenant
@@ -32,6 +39,7 @@ export class ConsentStore {
     user: { oid: string; tenantId: string },
     wanted: readonly Permission[],
   ): Permission[] {
+    if (this.options.adminGrantedAll) return [];
     const own = this.#byUser.get(key(clientId, user.oid));
     const tenant = this.#byTenant.get(key(clientId, user.tenantId.toLowerCase()));
     return wanted.filter((permission) => {

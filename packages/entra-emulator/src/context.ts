@@ -1,10 +1,17 @@
 /** What every route shares: the configuration, the signing key, the grants in memory. */
 import type { ConsentStore } from "./consents.ts";
 import type { CredentialState } from "./credential-state.ts";
+import { type B2cSettings, b2cIssuer, externalIdIssuer, signInName } from "./customer-tenants.ts";
 import type { FaultRegistry } from "./faults.ts";
 import type { Permission } from "./scopes.ts";
 import type { SigningKey } from "./signing-key.ts";
-import type { ClientRegistration, EmulatorSettings, EmulatorTenant, TestUser } from "./types.ts";
+import type {
+  ClientRegistration,
+  EmulatorSettings,
+  EmulatorTenant,
+  TenantKind,
+  TestUser,
+} from "./types.ts";
 
 /** The platform a redirect URI is registered under: it decides how the code is redeemed. */
 export type RedirectPlatform = "web" | "spa" | "publicClient";
@@ -51,6 +58,10 @@ export interface AuthorizationRequest {
   forceLogin: boolean;
   /** The device code this sign-in approves (purpose "device-code"). */
   deviceCode?: string;
+  /** B2C: the user flow the URL names, spelt as configured (e.g. `B2C_1_susi`). */
+  policy?: string;
+  /** `prompt=create`: External ID shows its sign-up page first. */
+  signUp?: boolean;
   createdAt: number;
 }
 
@@ -102,6 +113,8 @@ export interface AuthorizationCode {
   sid: string;
   authTime: number;
   clientCapabilities: string[];
+  /** B2C: the user flow that issued it; only that flow's token endpoint redeems it. */
+  policy?: string;
   createdAt: number;
   redeemed: boolean;
 }
@@ -117,8 +130,23 @@ export interface RefreshGrant {
   /** A SPA's refresh token ends 24 hours after sign-in, used or not. */
   expiresAt: number | undefined;
   authTime: number | undefined;
+  /** B2C: the user flow that issued it; only that flow's token endpoint redeems it. */
+  policy?: string;
   issuedAt: number;
   lastUsedAt: number;
+}
+
+/**
+ * A customer tenant's page on screen (sign-up, profile edit, password reset): the request it
+ * continues and, once known, who is signed in. The form can only continue or cancel it.
+ */
+export interface CustomerPage {
+  kind: "sign-up" | "profile-edit" | "password-reset";
+  authorization: AuthorizationRequest;
+  /** Profile edit: the signed-in user and their session, whose form this is. */
+  userOid?: string;
+  sid?: string;
+  createdAt: number;
 }
 
 /** The emulator's browser session: who signed in, and which apps to notify on sign-out. */
@@ -133,6 +161,10 @@ export interface BrowserSession {
 export interface EmulatorContext {
   url: string;
   browserUrl: string;
+  /** Which kind of tenant the emulator stands in for (`workforce` unless asked). */
+  tenantKind: TenantKind;
+  /** B2C's user flows and token settings (tenantKind `b2c` only). */
+  b2c: B2cSettings | undefined;
   /** The default tenant (tenants[0]) and its users. */
   tenantId: string;
   users: TestUser[];
@@ -151,6 +183,8 @@ export interface EmulatorContext {
   closing: AbortSignal;
   transactions: Map<string, AuthorizationRequest>;
   pendingConsents: Map<string, PendingConsent>;
+  /** Open sign-up, profile edit and password reset pages of customer tenants, by id. */
+  customerPages: Map<string, CustomerPage>;
   consents: ConsentStore;
   codes: Map<string, AuthorizationCode>;
   refreshTokens: Map<string, RefreshGrant>;
@@ -206,20 +240,38 @@ export function isKnownTenant(ctx: EmulatorContext, tenant: string): boolean {
   return resolveTenant(ctx, tenant) !== undefined;
 }
 
-/** The v2.0 issuer of a tenant's ID tokens and API access tokens. */
-export function issuer(ctx: EmulatorContext, tenantId = ctx.tenantId): string {
+/**
+ * The v2.0 issuer of a tenant's ID tokens and API access tokens: Entra's `{url}/{tid}/v2.0`;
+ * External ID's `https://{tid}.ciamlogin.com/{tid}/v2.0`; B2C's `{url}/{tid}/v2.0/` (or its
+ * policy's, with the `tfp` issuer format; `policy` defaults to sign-up/sign-in).
+ */
+export function issuer(ctx: EmulatorContext, tenantId = ctx.tenantId, policy?: string): string {
+  if (ctx.tenantKind === "external") return externalIdIssuer(tenantId);
+  if (ctx.b2c)
+    return b2cIssuer(ctx.url, tenantId, ctx.b2c, policy ?? ctx.b2c.policies.signUpSignIn);
   return `${ctx.url}/${tenantId}/v2.0`;
+}
+
+/** A customer tenant (External ID or B2C): customers, no consent prompts, sign-up. */
+export function isCustomerTenant(ctx: EmulatorContext): boolean {
+  return ctx.tenantKind !== "workforce";
 }
 
 export function allUsers(ctx: EmulatorContext): TestUser[] {
   return ctx.tenants.flatMap((tenant) => tenant.users);
 }
 
-/** A user of any tenant, by oid or UPN (any case). */
+/**
+ * A user of any tenant, by oid or UPN (any case); in a customer tenant also by the e-mail
+ * address customers sign in with.
+ */
 export function findUser(ctx: EmulatorContext, oidOrUpn: string): TestUser | undefined {
   const wanted = oidOrUpn.toLowerCase();
   return allUsers(ctx).find(
-    (user) => user.oid === wanted || user.userPrincipalName.toLowerCase() === wanted,
+    (user) =>
+      user.oid === wanted ||
+      user.userPrincipalName.toLowerCase() === wanted ||
+      (isCustomerTenant(ctx) && signInName(ctx.tenantKind, user).toLowerCase() === wanted),
   );
 }
 

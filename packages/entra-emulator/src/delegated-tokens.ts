@@ -14,6 +14,11 @@ import {
   isAppInTenant,
   tenantOf,
 } from "./context.ts";
+import {
+  b2cClientInfo,
+  b2cRefreshTokenLifetimeSeconds,
+  b2cTokenResource,
+} from "./customer-tokens.ts";
 import { aadsts } from "./entra-error.ts";
 import {
   graphGrantedScope,
@@ -67,6 +72,8 @@ export interface TokenTarget {
  * resource, or an API that does not exist in the user's tenant.
  */
 export function tokenTarget(ctx: EmulatorContext, user: TestUser, requested: string): TokenTarget {
+  // B2C refuses Graph and more than one API with its own errors.
+  if (ctx.b2c) b2cTokenResource(ctx, requested);
   const scopes = parseScopes(ctx, requested);
   if (scopes.foreign) throw new TokenError(400, aadsts.invalidResource(scopes.foreign));
   if (scopes.unknown) throw new TokenError(400, aadsts.invalidScope(scopes.unknown.scope));
@@ -151,6 +158,7 @@ export async function sendUserTokens(
   reply: FastifyReply,
   request: UserTokenRequest,
 ) {
+  if (ctx.b2c) return sendB2cUserTokens(ctx, reply, request);
   const { client, subject, grantType } = request;
   const target = tokenTarget(ctx, subject.user, subject.scope.join(" "));
   const values = grantedValues(ctx, client, subject.user, target.resource);
@@ -206,6 +214,86 @@ export async function sendUserTokens(
       access_token: access.token,
       refresh_token: refreshToken,
       id_token: idToken,
+      client_info: info,
+    });
+}
+
+/**
+ * Azure AD B2C's answer: an access token only for an API the scopes name (none for Graph,
+ * which B2C's users have no token for), the ID token of the user flow, a refresh token that
+ * only that user flow redeems, and B2C's own members (`not_before`, `id_token_expires_in`,
+ * `refresh_token_expires_in`).
+ */
+async function sendB2cUserTokens(
+  ctx: EmulatorContext,
+  reply: FastifyReply,
+  request: UserTokenRequest,
+) {
+  const { subject, grantType } = request;
+  const requested = subject.scope.join(" ");
+  const resource = b2cTokenResource(ctx, requested);
+  const oidc = parseScopes(ctx, requested).oidc;
+  const asUser = otherUserFault(ctx, subject.user, grantType);
+  const claimsFault = ctx.faults.take(
+    "token",
+    (f): f is Extract<Fault, { kind: "id_token_claims" }> =>
+      f.kind === "id_token_claims" && matchesGrant(f, grantType),
+  );
+  const minted: TokenSubject = { ...subject, user: asUser ?? subject.user };
+  // No consent in B2C: an administrator granted the app its API permissions.
+  const access =
+    resource?.resource.kind === "api"
+      ? await mintApiAccessToken(ctx, minted, resource.resource.registration, resource.values, "")
+      : undefined;
+  let refreshToken: string | undefined;
+  if (oidc.includes("offline_access")) {
+    refreshToken = newRefreshToken();
+    ctx.refreshTokens.set(refreshToken, {
+      clientId: subject.clientId,
+      userOid: minted.user.oid,
+      sid: subject.sid,
+      scopes: subject.scope,
+      clientCapabilities: [],
+      publicClient: request.publicClient,
+      expiresAt: request.refreshExpiresAt,
+      authTime: subject.authTime,
+      policy: subject.policy,
+      issuedAt: ctx.now(),
+      lastUsedAt: ctx.now(),
+    });
+  }
+  let idToken: string | undefined;
+  if (oidc.includes("openid")) {
+    const claims = idTokenClaims(ctx, minted);
+    for (const name of claimsFault?.remove ?? []) delete claims[name];
+    Object.assign(claims, claimsFault?.set ?? {});
+    idToken = await signClaims(ctx, claims);
+  }
+  const info = claimsFault?.clientInfo
+    ? base64url.encode(JSON.stringify(claimsFault.clientInfo))
+    : request.clientInfo
+      ? b2cClientInfo(ctx, minted)
+      : undefined;
+  const now = Math.floor(ctx.now() / 1000);
+  const scope = [
+    ...(resource ? resource.values.map((value) => `${resource.prefix}/${value}`) : []),
+    ...oidc.filter((s) => s === "openid" || s === "offline_access"),
+  ];
+  return reply
+    .header("cache-control", "no-store, no-cache")
+    .header("pragma", "no-cache")
+    .send({
+      access_token: access?.token,
+      id_token: idToken,
+      token_type: "Bearer",
+      not_before: now,
+      expires_in: access?.expiresIn,
+      expires_on: access ? now + access.expiresIn : undefined,
+      resource: resource?.resource.id,
+      id_token_expires_in: idToken ? 3600 : undefined,
+      scope: scope.join(" "),
+      refresh_token: refreshToken,
+      refresh_token_expires_in: refreshToken ? b2cRefreshTokenLifetimeSeconds : undefined,
       client_info: info,
     });
 }

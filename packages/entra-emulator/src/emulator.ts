@@ -7,8 +7,9 @@ import fastifyFormbody from "@fastify/formbody";
 import Fastify, { errorCodes, type FastifyReply, type FastifyRequest } from "fastify";
 import { assertApplicationPermissions } from "./application-permissions.ts";
 import { ConsentStore, consentAdmin } from "./consents.ts";
-import type { EmulatorContext } from "./context.ts";
+import { type EmulatorContext, issuer } from "./context.ts";
 import { createCredentialState } from "./credential-state.ts";
+import { defaultCustomers, resolveTenantKind } from "./customer-tenants.ts";
 import {
   defaultClient,
   defaultTenantDomain,
@@ -27,6 +28,7 @@ import { assertRegistrations } from "./registrations.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { adminConsentRoutes } from "./routes/admin-consent.ts";
 import { authorizeRoutes } from "./routes/authorize.ts";
+import { customerFlowRoutes } from "./routes/customer-flows.ts";
 import { deviceCodeRoutes } from "./routes/device-code.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
 import { errorLookupRoutes } from "./routes/error-lookup.ts";
@@ -48,10 +50,16 @@ type Handler = RequestListener<typeof IncomingMessage, typeof ServerResponse>;
  */
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   // Checked first: a misconfigured tenant is a TypeError before anything starts.
+  const kind = resolveTenantKind(options.tenantKind, options.b2c);
+  const customers = kind.kind !== "workforce";
+  const domain = options.tenantDomain ?? defaultTenantDomain;
   const tenants = hostedTenants({
     tenantId: options.tenantId ?? defaultTenantId,
-    domain: options.tenantDomain ?? defaultTenantDomain,
-    users: options.users ?? defaultUsers,
+    domain,
+    // Customers edit their profiles and sign up: each emulator gets its own copies.
+    users: customers
+      ? structuredClone(options.users ?? defaultCustomers(domain))
+      : (options.users ?? defaultUsers),
     admins: options.admins,
     tenants: options.tenants ?? [],
   });
@@ -86,6 +94,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   ctx = {
     url: "",
     browserUrl: "",
+    tenantKind: kind.kind,
+    b2c: kind.b2c,
     tenantId: tenants[0]!.tenantId,
     users: tenants[0]!.users,
     tenants,
@@ -102,7 +112,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     closing: closing.signal,
     transactions: new Map(),
     pendingConsents: new Map(),
-    consents: new ConsentStore(tenants[0]!.tenantId),
+    customerPages: new Map(),
+    consents: new ConsentStore(tenants[0]!.tenantId, { adminGrantedAll: customers }),
     codes: new Map(),
     refreshTokens: new Map(),
     deviceCodes: new Map(),
@@ -118,6 +129,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   app.addHook("onRequest", async (_request, reply) => stampEntraRequestId(reply));
   discoveryRoutes(app, ctx);
   authorizeRoutes(app, ctx);
+  customerFlowRoutes(app, ctx);
   adminConsentRoutes(app, ctx);
   tokenRoutes(app, ctx);
   deviceCodeRoutes(app, ctx);
@@ -139,8 +151,14 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   let closed: Promise<void> | undefined;
   return {
     url: ctx.url,
+    tenantKind: ctx.tenantKind,
+    issuer: issuer(ctx),
+    ...(ctx.b2c ? { b2cPolicies: { ...ctx.b2c.policies } } : {}),
     browserUrl: ctx.browserUrl,
-    authority: `${ctx.url}/${ctx.tenantId}`,
+    // B2C's authority names the tenant by its domain and the sign-up/sign-in user flow.
+    authority: ctx.b2c
+      ? `${ctx.url}/${domain}/${ctx.b2c.policies.signUpSignIn}`
+      : `${ctx.url}/${ctx.tenantId}`,
     graphBaseUrl: `${ctx.url}/v1.0`,
     caFile: certificates.caFile,
     tenantId: ctx.tenantId,

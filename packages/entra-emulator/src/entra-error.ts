@@ -13,10 +13,21 @@ export interface EntraErrorBody {
   claims?: string;
 }
 
+/** Azure AD B2C's error body: no AADSTS codes, trace ids or `error_uri`. */
+export interface B2cErrorBody {
+  error: string;
+  error_description: string;
+}
+
 export interface EntraErrorInput {
   error: string;
-  /** The AADSTS number, e.g. 70008. */
+  /** The AADSTS number, e.g. 70008 (an AADB2C number with `product: "b2c"`). */
   code: number;
+  /**
+   * Azure AD B2C's errors: `AADB2C<code>: …` and B2C's shorter body (`error`,
+   * `error_description` ending in correlation id and timestamp), no `error_codes`.
+   */
+  product?: "b2c";
   message: string;
   suberror?: string;
   claims?: string;
@@ -40,10 +51,18 @@ export function entraError(
     /** The request's `x-ms-request-id`, which Entra's trace id is. */
     traceId?: string | undefined;
   },
-): EntraErrorBody {
+): EntraErrorBody | B2cErrorBody {
   const traceId = options.traceId ?? randomUUID();
   const correlationId = options.correlationId || randomUUID();
   const timestamp = entraTimestamp(options.now);
+  if (input.product === "b2c") {
+    // B2C's shape, as apps see it: `AADB2C90118: The user has forgotten their password.\r\n
+    // Correlation ID: …\r\nTimestamp: …\r\n`; the other members are Entra's only.
+    return {
+      error: input.error,
+      error_description: `AADB2C${input.code}: ${input.message}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${timestamp}\r\n`,
+    };
+  }
   const body: EntraErrorBody = {
     error: input.error,
     error_description: [

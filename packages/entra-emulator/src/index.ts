@@ -6,6 +6,7 @@ export {
   createClientCertificate,
 } from "./client-certificates.ts";
 export { consumersTenantId } from "./context.ts";
+export { defaultCustomers, externalIdIssuer } from "./customer-tenants.ts";
 export {
   defaultAdmins,
   defaultApiPermissions,
@@ -28,19 +29,24 @@ export { createEmulator } from "./emulator.ts";
 export { tokenExchangeAudience } from "./federated-issuers.ts";
 export { defaultManagedIdentities, tokenExchangeAppId } from "./managed-identity.ts";
 export { supportedOptionalClaims } from "./optional-claims.ts";
-export { consentFields, deviceLoginFields, signInFields } from "./pages.ts";
+export { consentFields, customerPageFields, deviceLoginFields, signInFields } from "./pages.ts";
 export { graphScopeDescriptions } from "./scopes.ts";
 export {
   type ConsentDecision,
+  editProfileAs,
+  type NewCustomerAccount,
+  type ProfileChanges,
   type SignInOptions,
   type SignInResult,
   type SignOutResult,
   signInAs,
   signInWithDeviceCode,
   signOut,
+  signUpAs,
 } from "./sign-in-client.ts";
 export type {
   AppRole,
+  B2cOptions,
   ClientRegistration,
   ClientSecret,
   Emulator,
@@ -59,6 +65,7 @@ export type {
   OptionalClaim,
   OptionalClaims,
   TenantConsent,
+  TenantKind,
   TenantOptions,
   TestUser,
   UserConsent,

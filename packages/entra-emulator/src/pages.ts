@@ -3,12 +3,35 @@
  * login pages. No JS, except the one line that posts a `form_post` answer (allowed by hash).
  */
 import { createHash } from "node:crypto";
-import type { TestUser } from "./types.ts";
+import { signInName } from "./customer-tenants.ts";
+import type { TenantKind, TestUser } from "./types.ts";
 
 /** Form field names, also used by `signInAs`. */
 export const signInFields = {
   transaction: "transaction",
   user: "login",
+  cancel: "cancel",
+  /** Customer tenants: "Sign up now" / "No account? Create one" (the sign-up page). */
+  signUp: "sign_up",
+  /** B2C's sign-up/sign-in "Forgot your password?" (the app gets AADB2C90118). */
+  forgotPassword: "forgot_password",
+} as const;
+
+/**
+ * The customer tenants' self-asserted pages (sign-up, B2C's profile edit and password
+ * reset): the page's id (hidden), the attributes, and the button pressed, `decision` =
+ * `create` (sign-up), `continue` or `cancel`.
+ */
+export const customerPageFields = {
+  request: "page_request",
+  email: "email",
+  displayName: "displayName",
+  givenName: "givenName",
+  surname: "surname",
+  newPassword: "newPassword",
+  decision: "decision",
+  create: "create",
+  continue: "continue",
   cancel: "cancel",
 } as const;
 
@@ -73,6 +96,9 @@ ${head}
   button:hover, button:focus { background: #eef5ff; border-color: #0067b8; }
   button.cancel { text-align: center; color: #333; background: #eee; }
   small { display: block; color: #555; }
+  label { display: block; margin: .6rem 0; font-size: .9rem; }
+  input { display: block; width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .2rem; font: inherit; }
+  #error-message { color: #a4262c; }
   code { word-break: break-all; }
 </style>
 </head>
@@ -80,34 +106,152 @@ ${head}
 </html>`;
 }
 
+const tenantKindNames: Record<TenantKind, string> = {
+  workforce: "Entra ID",
+  external: "Entra External ID",
+  b2c: "Azure AD B2C",
+};
+
 export function signInPage(options: {
   action: string;
   transaction: string;
   users: TestUser[];
   loginHint: string | undefined;
   clientId: string;
+  tenantKind?: TenantKind;
+  /** Customer tenants: a link to the sign-up page. */
+  offerSignUp?: boolean;
+  /** B2C sign-up/sign-in: "Forgot your password?". */
+  offerPasswordReset?: boolean;
 }): string {
+  const kind = options.tenantKind ?? "workforce";
   const hint = options.loginHint?.toLowerCase();
   // A login_hint pre-selects that account, as Entra pre-fills it; the order stays the
   // directory's, so an account's position (signInAs by index) does not depend on the hint.
   const buttons = options.users
     .map((user) => {
       const hinted = user.userPrincipalName.toLowerCase() === hint;
+      // Customers sign in with their e-mail address; the UPN is an internal id.
+      const shown = signInName(kind, user);
       return (
         `<button type="submit" name="${signInFields.user}" value="${escapeHtml(user.userPrincipalName)}"${hinted ? " autofocus data-login-hint" : ""}>` +
-        `${escapeHtml(user.displayName)}<small>${escapeHtml(user.userPrincipalName)}</small></button>`
+        `${escapeHtml(user.displayName)}<small>${escapeHtml(shown)}</small></button>`
       );
     })
     .join("\n");
+  const links = [
+    options.offerPasswordReset
+      ? `<button type="submit" name="${signInFields.forgotPassword}" value="1">Forgot your password?</button>`
+      : "",
+    options.offerSignUp
+      ? `<button type="submit" name="${signInFields.signUp}" value="1">${kind === "b2c" ? "Don't have an account? Sign up now" : "No account? Create one"}</button>`
+      : "",
+  ]
+    .filter(Boolean)
+    .join("\n");
   return layout(
     "Sign in to your account",
-    `<h1>Pick an account</h1>
-<p class="note">Entra ID emulator (dev-only). App <code>${escapeHtml(options.clientId)}</code> asks you to sign in.</p>
+    `<h1>${kind === "workforce" ? "Pick an account" : "Sign in"}</h1>
+<p class="note">${tenantKindNames[kind]} emulator (dev-only). App <code>${escapeHtml(options.clientId)}</code> asks you to sign in.</p>
 <form method="post" action="${escapeHtml(options.action)}">
 <input type="hidden" name="${signInFields.transaction}" value="${escapeHtml(options.transaction)}">
 ${buttons}
+${links}
 <button class="cancel" type="submit" name="${signInFields.cancel}" value="1">Cancel</button>
 </form>`,
+  );
+}
+
+/** A labelled text input of a self-asserted page. */
+function textField(name: string, label: string, value: string, type = "text"): string {
+  return `<label>${escapeHtml(label)}<input type="${type}" name="${name}" value="${escapeHtml(value)}" autocomplete="off" required></label>`;
+}
+
+function pageError(error: string | undefined): string {
+  return error ? `<p id="error-message" role="alert">${escapeHtml(error)}</p>` : "";
+}
+
+/**
+ * External ID's and B2C's self-service sign-up: a new local account (e-mail address, display
+ * name, given name, surname). As on the sign-in page, no password: the emulator checks none.
+ */
+export function signUpPage(options: {
+  action: string;
+  request: string;
+  tenantKind: TenantKind;
+  values?: Partial<Record<"email" | "displayName" | "givenName" | "surname", string>>;
+  error?: string;
+}): string {
+  const f = customerPageFields;
+  const v = options.values ?? {};
+  return layout(
+    "Create account",
+    `<h1 id="sign-up">Create account</h1>
+${pageError(options.error)}
+<form method="post" action="${escapeHtml(options.action)}">
+<input type="hidden" name="${f.request}" value="${escapeHtml(options.request)}">
+${textField(f.email, "Email address", v.email ?? "", "email")}
+${textField(f.displayName, "Display name", v.displayName ?? "")}
+${textField(f.givenName, "Given name", v.givenName ?? "")}
+${textField(f.surname, "Surname", v.surname ?? "")}
+<button type="submit" name="${f.decision}" value="${f.create}">Create</button>
+<button class="cancel" type="submit" name="${f.decision}" value="${f.cancel}" formnovalidate>Cancel</button>
+</form>
+<p class="note">${tenantKindNames[options.tenantKind]} emulator (dev-only): the account lives until the emulator stops.</p>`,
+  );
+}
+
+/** B2C's profile editing user flow: the signed-in user's attributes, to change. */
+export function profileEditPage(options: {
+  action: string;
+  request: string;
+  user: TestUser;
+  values?: Partial<Record<"displayName" | "givenName" | "surname", string>>;
+  error?: string;
+}): string {
+  const f = customerPageFields;
+  const { user } = options;
+  const v = options.values ?? {};
+  return layout(
+    "Edit profile",
+    `<h1 id="profile-edit">Edit profile</h1>
+<p id="profile-account">${escapeHtml(user.mail ?? user.userPrincipalName)}</p>
+${pageError(options.error)}
+<form method="post" action="${escapeHtml(options.action)}">
+<input type="hidden" name="${f.request}" value="${escapeHtml(options.request)}">
+${textField(f.displayName, "Display name", v.displayName ?? user.displayName)}
+${textField(f.givenName, "Given name", v.givenName ?? user.givenName)}
+${textField(f.surname, "Surname", v.surname ?? user.surname)}
+<button type="submit" name="${f.decision}" value="${f.continue}">Continue</button>
+<button class="cancel" type="submit" name="${f.decision}" value="${f.cancel}" formnovalidate>Cancel</button>
+</form>
+<p class="note">Azure AD B2C emulator (dev-only).</p>`,
+  );
+}
+
+/**
+ * B2C's password reset user flow: the account's e-mail address (which B2C verifies with a
+ * code; the emulator does not) and a new password (never stored: the emulator checks none).
+ */
+export function passwordResetPage(options: {
+  action: string;
+  request: string;
+  email?: string;
+  error?: string;
+}): string {
+  const f = customerPageFields;
+  return layout(
+    "Reset your password",
+    `<h1 id="password-reset">Reset your password</h1>
+${pageError(options.error)}
+<form method="post" action="${escapeHtml(options.action)}">
+<input type="hidden" name="${f.request}" value="${escapeHtml(options.request)}">
+${textField(f.email, "Email address", options.email ?? "", "email")}
+${textField(f.newPassword, "New password", "", "password")}
+<button type="submit" name="${f.decision}" value="${f.continue}">Continue</button>
+<button class="cancel" type="submit" name="${f.decision}" value="${f.cancel}" formnovalidate>Cancel</button>
+</form>
+<p class="note">Azure AD B2C emulator (dev-only).</p>`,
   );
 }
 

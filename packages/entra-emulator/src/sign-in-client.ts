@@ -1,5 +1,5 @@
 /** Test helpers that drive the emulator's pages over plain HTTP, as a browser without JS. */
-import { consentFields, deviceLoginFields, signInFields } from "./pages.ts";
+import { consentFields, customerPageFields, deviceLoginFields, signInFields } from "./pages.ts";
 import { sessionCookie } from "./routes/browser.ts";
 
 export interface SignInResult {
@@ -29,7 +29,30 @@ export interface SignInOptions {
   /** Press Cancel on the sign-in form. */
   cancel?: boolean;
   consent?: ConsentDecision;
+  /**
+   * Customer tenants: create this account on the sign-up page (External ID's `prompt=create`
+   * shows it first; otherwise the sign-in page's sign-up link leads there).
+   */
+  signUp?: NewCustomerAccount | "cancel";
+  /** B2C's sign-up/sign-in page: press "Forgot your password?" (the app gets AADB2C90118). */
+  forgotPassword?: boolean;
+  /** B2C's profile edit user flow: the new attributes (unnamed ones stay), or Cancel. */
+  profile?: ProfileChanges | "cancel";
+  /** B2C's password reset user flow: the account's e-mail address and a new password. */
+  passwordReset?: { email: string; newPassword?: string } | "cancel";
 }
+
+/** A customer account created on the sign-up page. */
+export interface NewCustomerAccount {
+  email: string;
+  displayName: string;
+  givenName: string;
+  surname: string;
+}
+
+export type ProfileChanges = Partial<
+  Pick<NewCustomerAccount, "displayName" | "givenName" | "surname">
+>;
 
 export interface SignOutResult {
   /** The apps' front-channel logout URLs the page loads in iframes (`…?sid=<session sid>`). */
@@ -112,7 +135,7 @@ async function followPages(
     cookie,
     ...(consentPrompt ? { consentPrompt } : {}),
   });
-  for (let step = 0; step < 5; step += 1) {
+  for (let step = 0; step < 6; step += 1) {
     cookie =
       response.headers
         .getSetCookie()
@@ -136,6 +159,24 @@ async function followPages(
     const action = formAction(html);
     const transaction = hiddenField(html, signInFields.transaction);
     const consentRequest = hiddenField(html, consentFields.request);
+    const pageRequest = hiddenField(html, customerPageFields.request);
+    if (action && pageRequest) {
+      const form = customerPageForm(html, pageRequest, options);
+      response = await postForm(new URL(action, base), form, cookie);
+      continue;
+    }
+    if (action && transaction && (options.forgotPassword || options.signUp)) {
+      const button = options.forgotPassword ? signInFields.forgotPassword : signInFields.signUp;
+      if (!html.includes(`name="${button}"`)) {
+        throw new Error(`the emulator's sign-in page offers no ${button} button`);
+      }
+      response = await postForm(
+        new URL(action, base),
+        new URLSearchParams({ [signInFields.transaction]: transaction, [button]: "1" }),
+        cookie,
+      );
+      continue;
+    }
     if (action && transaction) {
       const accounts = [
         ...html.matchAll(new RegExp(`name="${signInFields.user}" value="([^"]+)"`, "g")),
@@ -172,6 +213,76 @@ async function followPages(
     throw new Error(`the emulator answered a page signInAs does not know: ${errorMessage(html)}`);
   }
   throw new Error("the emulator's pages did not end after five steps");
+}
+
+/**
+ * The form a customer tenant's page (sign-up, profile edit, password reset) posts, from the
+ * options: its fields filled in, or Cancel. Throws when the options say nothing for it.
+ */
+function customerPageForm(html: string, request: string, options: SignInOptions): URLSearchParams {
+  const f = customerPageFields;
+  const form = new URLSearchParams({ [f.request]: request });
+  const cancel = () => {
+    form.set(f.decision, f.cancel);
+    return form;
+  };
+  if (html.includes('id="sign-up"')) {
+    if (!options.signUp) throw new Error("the emulator shows its sign-up page: pass signUp");
+    if (options.signUp === "cancel") return cancel();
+    const account = options.signUp;
+    form.set(f.email, account.email);
+    form.set(f.displayName, account.displayName);
+    form.set(f.givenName, account.givenName);
+    form.set(f.surname, account.surname);
+    form.set(f.decision, f.create);
+    return form;
+  }
+  if (html.includes('id="profile-edit"')) {
+    if (!options.profile) throw new Error("the emulator shows its profile edit page: pass profile");
+    if (options.profile === "cancel") return cancel();
+    for (const name of [f.displayName, f.givenName, f.surname] as const) {
+      form.set(name, options.profile[name] ?? inputValue(html, name) ?? "");
+    }
+    form.set(f.decision, f.continue);
+    return form;
+  }
+  if (html.includes('id="password-reset"')) {
+    if (!options.passwordReset) {
+      throw new Error("the emulator shows its password reset page: pass passwordReset");
+    }
+    if (options.passwordReset === "cancel") return cancel();
+    form.set(f.email, options.passwordReset.email);
+    form.set(f.newPassword, options.passwordReset.newPassword ?? "dev-only-new-password");
+    form.set(f.decision, f.continue);
+    return form;
+  }
+  throw new Error(`the emulator answered a page signInAs does not know: ${errorMessage(html)}`);
+}
+
+/**
+ * Customer tenants' self-service sign-up, like a browser: `authorizeUrl` (External ID with
+ * `prompt=create`, or a sign-in page with a sign-up link, as B2C's sign-up/sign-in) → the
+ * sign-up page → the new account signed in. Resolves like `signInAs`.
+ */
+export function signUpAs(
+  authorizeUrl: string,
+  account: NewCustomerAccount,
+  options: Omit<SignInOptions, "signUp"> = {},
+): Promise<SignInResult> {
+  return signInAs(authorizeUrl, 0, { ...options, signUp: account });
+}
+
+/**
+ * B2C's profile edit user flow, like a browser: with `options.cookie` the signed-in user is
+ * edited (single sign-on), else `options.user` signs in first; then `changes` are submitted
+ * (`"cancel"`: the app gets AADB2C90091).
+ */
+export function editProfileAs(
+  authorizeUrl: string,
+  changes: ProfileChanges | "cancel",
+  options: Omit<SignInOptions, "profile"> & { user?: string | number } = {},
+): Promise<SignInResult> {
+  return signInAs(authorizeUrl, options.user ?? 0, { ...options, profile: changes });
 }
 
 /**
@@ -234,13 +345,20 @@ function formPost(html: string): { action: string; fields: Record<string, string
   return { action: decodeEntities(action), fields };
 }
 
+function inputValue(html: string, name: string): string | undefined {
+  const value = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
+  return value === undefined ? undefined : decodeEntities(value);
+}
+
 function hiddenField(html: string, name: string): string | undefined {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
   return value === undefined ? undefined : decodeEntities(value);
 }
 
 function errorMessage(html: string): string {
-  return decodeEntities(/<p id="error-message">([^<]*)<\/p>/.exec(html)?.[1] ?? html.slice(0, 300));
+  return decodeEntities(
+    /<p id="error-message"[^>]*>([^<]*)<\/p>/.exec(html)?.[1] ?? html.slice(0, 300),
+  );
 }
 
 function decodeEntities(value: string): string {

@@ -7,6 +7,8 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { base64url, SignJWT } from "jose";
 import { assignedRoles } from "./app-roles.ts";
 import { appDisplayName, type EmulatorContext, findClient, issuer, tenantOf } from "./context.ts";
+import { signInName } from "./customer-tenants.ts";
+import { b2cAccessTokenClaims, b2cIdTokenClaims } from "./customer-tokens.ts";
 import { graphResourceId } from "./defaults.ts";
 import { hasOptionalClaim, optionalIdTokenClaims } from "./optional-claims.ts";
 import type { ClientRegistration, TestUser } from "./types.ts";
@@ -32,6 +34,8 @@ export interface TokenSubject {
   clientAuthentication?: "0" | "1" | "2";
   /** When the user signed in (ms), for `auth_time`. */
   authTime?: number;
+  /** B2C: the user flow issuing the tokens (`tfp`, `client_info`); default sign-up/sign-in. */
+  policy?: string | undefined;
 }
 
 /** `sub` is pairwise: the same user has a different, stable `sub` in each app. */
@@ -96,11 +100,13 @@ export function idTokenClaims(
   subject: TokenSubject,
   hashes: { c_hash?: string; at_hash?: string } = {},
 ): Record<string, unknown> {
+  if (ctx.b2c) return b2cIdTokenClaims(ctx, subject, hashes);
   const iat = Math.floor(ctx.now() / 1000);
   const { user } = subject;
   const tid = tenantOf(ctx, user).tenantId;
   const client = findClient(ctx, subject.clientId);
   const roles = client ? assignedRoles(client, user) : [];
+  const customer = ctx.tenantKind === "external";
   const scopes = new Set(subject.scope.map((s) => s.toLowerCase()));
   const profile = scopes.has("profile");
   const email =
@@ -116,10 +122,13 @@ export function idTokenClaims(
     ...hashes,
     aio: opaqueId(48),
     email,
+    // External ID: a social account's identity provider (none for a local account).
+    idp: customer ? user.identityProvider : undefined,
     name: profile ? user.displayName : undefined,
     nonce: subject.nonce,
     oid: profile ? user.oid : undefined,
-    preferred_username: profile ? user.userPrincipalName : undefined,
+    // A customer signs in with an e-mail address, which External ID puts here.
+    preferred_username: profile ? signInName(ctx.tenantKind, user) : undefined,
     rh: `0.${opaqueId(60)}.`,
     roles: roles.length > 0 ? roles : undefined,
     sid: subject.sid,
@@ -249,6 +258,10 @@ export async function mintApiAccessToken(
 ): Promise<MintedAccessToken> {
   const iat = Math.floor(ctx.now() / 1000);
   const expiresIn = accessTokenLifetime(ctx);
+  if (ctx.b2c) {
+    const claims = b2cAccessTokenClaims(ctx, subject, api, scp, expiresIn);
+    return { token: await signClaims(ctx, claims), expiresIn };
+  }
   const { user } = subject;
   const tid = tenantOf(ctx, user).tenantId;
   const roles = assignedRoles(api, user);

@@ -22,6 +22,35 @@ export interface TestUser {
    * oid. false → Graph's 404 `ImageNotFound` for their photo.
    */
   hasPhoto?: boolean;
+  /**
+   * Customer tenants (External ID, B2C): the social identity provider the account signs in
+   * with, e.g. `google.com` (the `idp` claim). Absent: a local account (email sign-in).
+   */
+  identityProvider?: string;
+}
+
+/**
+ * Which kind of Microsoft tenant the emulator stands in for: a workforce Entra ID tenant
+ * (the default), an Entra External ID tenant (`*.ciamlogin.com`) or an Azure AD B2C tenant
+ * (`*.b2clogin.com`). Each has its own URL shapes, issuer and claims.
+ */
+export type TenantKind = "workforce" | "external" | "b2c";
+
+/** An Azure AD B2C tenant's user flows (policies) and token compatibility settings. */
+export interface B2cOptions {
+  /** The sign-up and sign-in user flow; default `B2C_1_susi`. */
+  signUpSignInPolicy?: string;
+  /** The profile editing user flow; default `B2C_1_profile_edit`; `null`: none. */
+  profileEditPolicy?: string | null;
+  /** The password reset user flow; default `B2C_1_password_reset`; `null`: none. */
+  passwordResetPolicy?: string | null;
+  /** "Claim representing policy ID": `tfp` (B2C's default) or `acr` (older apps). */
+  policyClaim?: "tfp" | "acr";
+  /**
+   * "Issuer (iss) claim": `tenant` = `https://<host>/<tenant id>/v2.0/` (B2C's default) or
+   * `tfp` = `https://<host>/tfp/<tenant id>/<policy>/v2.0/`.
+   */
+  issuerFormat?: "tenant" | "tfp";
 }
 
 export interface ClientRegistration {
@@ -181,6 +210,16 @@ export interface TenantOptions {
 export interface EmulatorOptions {
   /** 0 = a random free port (the default here; the CLI defaults to 8443). */
   port?: number;
+  /**
+   * The kind of tenant (default `workforce`, whose behaviour no other option here changes):
+   * `external` (Entra External ID: issuer `https://<tenant id>.ciamlogin.com/<tenant id>/v2.0`,
+   * a self-service sign-up page for `prompt=create`) or `b2c` (Azure AD B2C: every URL under
+   * `/<tenant>/<policy>/`, B2C's claims and user flows). Customer tenants default to a few
+   * customer accounts (`defaultCustomers`) and ask nobody for consent (an admin granted it).
+   */
+  tenantKind?: TenantKind;
+  /** B2C only: the user flows and token settings (see `B2cOptions`). */
+  b2c?: B2cOptions;
   /** Bind address, default 127.0.0.1. */
   host?: string;
   /** https base the BFF uses (issuer, token, keys, Graph); default https://localhost:<port>. */
@@ -340,9 +379,21 @@ export interface EmulatorConsents {
 export interface Emulator {
   /** https base (back channel). */
   url: string;
+  tenantKind: TenantKind;
+  /**
+   * The issuer of the default tenant's ID tokens: `${url}/<tid>/v2.0` (workforce),
+   * `https://<tid>.ciamlogin.com/<tid>/v2.0` (External ID), `${url}/<tid>/v2.0/` (B2C; with
+   * `issuerFormat: "tfp"` the sign-up/sign-in policy's).
+   */
+  issuer: string;
+  /** B2C only: the tenant's user flows, as configured. */
+  b2cPolicies?: { signUpSignIn: string; profileEdit?: string; passwordReset?: string };
   /** http base (pages the browser visits). */
   browserUrl: string;
-  /** `${url}/${tenantId}`: ENTRA_AUTHORITY. */
+  /**
+   * ENTRA_AUTHORITY: `${url}/${tenantId}` (workforce and External ID), or
+   * `${url}/${tenantDomain}/${signUpSignIn policy}` (B2C).
+   */
   authority: string;
   /** `${url}/v1.0`: GRAPH_BASE_URL. */
   graphBaseUrl: string;

@@ -9,15 +9,29 @@ import {
   signInErrorParam,
 } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import Type from "typebox";
-import { completeAuthorization, SignInError, sessionScopes } from "../authorization.ts";
+import {
+  beginAuthorization,
+  completeAuthorization,
+  SignInError,
+  sessionScopes,
+} from "../authorization.ts";
 import type { BffContext, RouteOptions } from "../context.ts";
 import { BffError } from "../errors.ts";
-import { newIdentity, writeIdentity } from "../session/identity.ts";
+import { type Identity, newIdentity, writeIdentity } from "../session/identity.ts";
 import { logId } from "../session/log-id.ts";
 import { recordIdpSession, recordSessionEnded } from "../session/session-records.ts";
-import { sessionUserFromClaims } from "../session/session-user.ts";
+import { type SessionIdentityFields, sessionUserFromClaims } from "../session/session-user.ts";
 import { type SignInTransaction, transactionLifetimeSeconds } from "../session/transaction.ts";
+import {
+  hasLapsed,
+  isForgotPassword,
+  isUserCancellation,
+  otherUser,
+  refreshedIdentity,
+  transactionPolicy,
+} from "../user-flows.ts";
 
 const CallbackQuerySchema = Type.Object({
   code: Type.Optional(Type.String()),
@@ -63,11 +77,25 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
           );
         }
         if (query.error) {
+          const { error, error_description: description } = query;
+          // B2C: Cancel on the profile edit page changes nothing; back where the user was.
+          if (transaction.editing && isUserCancellation(error, description)) {
+            await spendTransaction(context, transaction, now);
+            request.log.info("profile edit cancelled");
+            return reply.redirect(`${config.publicOrigin}${transaction.returnTo}`, 303);
+          }
+          // B2C's "Forgot your password?": its password reset user flow, which ends signed in.
+          if (
+            config.tenantKind === "b2c" &&
+            !transaction.flow &&
+            isForgotPassword(error, description)
+          ) {
+            await spendTransaction(context, transaction, now);
+            return await startPasswordReset(context, request, reply, transaction, now);
+          }
           throw new SignInError(
-            query.error === "access_denied"
-              ? signInErrorCodes.accessDenied
-              : signInErrorCodes.idpError,
-            `the identity provider answered error=${query.error.slice(0, 100)}: ${(query.error_description ?? "").slice(0, 300)}`,
+            error === "access_denied" ? signInErrorCodes.accessDenied : signInErrorCodes.idpError,
+            `the identity provider answered error=${error.slice(0, 100)}: ${(description ?? "").slice(0, 300)}`,
           );
         }
         if (!query.code)
@@ -78,8 +106,17 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
             signInErrorCodes.idpUnavailable,
             "identity provider metadata not loaded",
           );
+        // B2C: the code is redeemed at the user flow that issued it, and its ID token must
+        // name that flow.
+        const policy = transactionPolicy(config, transaction);
+        if (policy === null) {
+          throw new SignInError(
+            signInErrorCodes.idpError,
+            `the sign-in ran the ${transaction.flow} user flow, which is no longer configured`,
+          );
+        }
 
-        const metadata = idp.get();
+        const metadata = idp.get(policy);
         const completed = await completeAuthorization(
           {
             config,
@@ -91,7 +128,7 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
           query.code,
           now,
         );
-        const checked = sessionUserFromClaims(completed.claims);
+        const checked = sessionUserFromClaims(completed.claims, config.tenantKind);
         if ("problem" in checked) {
           throw new SignInError(
             signInErrorCodes.invalidIdToken,
@@ -104,6 +141,10 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
             { dropped },
             "ID token claims too large or malformed for the session; dropped",
           );
+        }
+        if (transaction.editing) {
+          await refreshEditedSession(context, request, transaction.editing, fields, now);
+          return reply.redirect(`${config.publicOrigin}${transaction.returnTo}`, 303);
         }
         const tenant = fields.user.tenantId.toLowerCase();
         if (config.allowedTenants && !config.allowedTenants.includes(tenant)) {
@@ -134,10 +175,11 @@ export const callbackRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app
               identity.absoluteExpiresAt,
               now,
             ),
-          context.accessTokens.store(request.log, identity, "me", {
-            accessToken: completed.accessToken,
-            expiresAt: completed.accessTokenExpiresAt,
-          }),
+          completed.accessToken &&
+            context.accessTokens.store(request.log, identity, "me", {
+              accessToken: completed.accessToken,
+              expiresAt: completed.accessTokenExpiresAt,
+            }),
         ]);
         request.log.info(
           { session: logId(sid), oid: identity.user.oid, tid: identity.user.tenantId },
@@ -191,6 +233,92 @@ async function spendTransaction(
       "`state` was already used: this callback is a replay of a completed or attempted sign-in",
     );
   }
+}
+
+/**
+ * B2C's answer to "Forgot your password?": a new transaction (the answered one is spent)
+ * running the password reset user flow, returning where the sign-in would have.
+ */
+async function startPasswordReset(
+  context: BffContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  answered: SignInTransaction,
+  now: number,
+) {
+  const flow = context.config.userFlows?.passwordReset;
+  if (!flow) {
+    throw new SignInError(
+      signInErrorCodes.passwordResetUnavailable,
+      'the user chose "Forgot your password?" (AADB2C90118), but B2C_PASSWORD_RESET_POLICY is not set',
+    );
+  }
+  if (!context.idp.loaded) {
+    throw new SignInError(signInErrorCodes.idpUnavailable, "identity provider metadata not loaded");
+  }
+  const { url, transaction } = await beginAuthorization(
+    { config: context.config, metadata: context.idp.get(flow.policy), log: request.log },
+    {
+      returnTo: answered.returnTo,
+      extraScopes: answered.extraScopes,
+      flow: "passwordReset",
+      ...(answered.previousSession ? { previousSession: answered.previousSession } : {}),
+    },
+    now,
+  );
+  context.transactions.save(request, reply, transaction, now);
+  request.log.info("forgot password: starting the password reset user flow");
+  return reply.redirect(url, 302);
+}
+
+/**
+ * A profile edit's answer refreshes the edited session's claims (same session id, so its
+ * token cookies still belong to it) only when it names the same user and that session still
+ * lives; else nothing changes. Throws `SignInError`.
+ */
+async function refreshEditedSession(
+  context: BffContext,
+  request: FastifyRequest,
+  edited: Identity,
+  fields: SessionIdentityFields,
+  now: number,
+): Promise<void> {
+  const other = otherUser(edited, fields);
+  if (other) {
+    request.log.warn(
+      { event: "security", session: logId(edited.sid), differ: other },
+      "profile edit answered for another user; the session was not changed",
+    );
+    throw new SignInError(
+      signInErrorCodes.wrongAccount,
+      `the profile edit's ID token names another user (${other} differ from the session's)`,
+    );
+  }
+  let ended: boolean;
+  try {
+    ended = hasLapsed(edited, now) || (await context.revocations.isEnded(edited, now));
+  } catch (error) {
+    if (!(error instanceof BffError)) throw error;
+    throw new SignInError(
+      signInErrorCodes.sessionStoreUnavailable,
+      "the session store did not answer, so the edited session could not be checked",
+      { cause: error },
+    );
+  }
+  // A transaction must not bring back a session that signed out meanwhile.
+  if (ended) {
+    throw new SignInError(
+      signInErrorCodes.sessionEnded,
+      "the edited session ended (signed out or expired) during the profile edit",
+    );
+  }
+  writeIdentity(
+    request,
+    context.config,
+    refreshedIdentity(context.config, edited, fields, now),
+    now,
+  );
+  request.log.info({ session: logId(edited.sid) }, "profile updated");
 }
 
 /** The MSAL or jose error behind a failure, without its stack (which says nothing new). */

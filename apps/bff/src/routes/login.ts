@@ -14,6 +14,8 @@ const LoginQuerySchema = Type.Object({
   claims: Type.Optional(Type.String({ maxLength: 4096 })),
   /** Incremental consent: space-separated scopes beyond SCOPES, each in INCREMENTAL_SCOPES. */
   scopes: Type.Optional(Type.String({ maxLength: 1024 })),
+  /** `create`: External ID's self-service sign-up (a "Create account" button). Nothing else. */
+  prompt: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
 export const loginRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { context }) => {
@@ -40,6 +42,19 @@ export const loginRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         303,
       );
     }
+    // Only sign-up, and only where the tenant offers it: any other prompt would let a link
+    // change how Entra treats the user's sign-in (e.g. `none`, `consent`).
+    const { prompt } = request.query;
+    if (prompt !== undefined && (prompt !== "create" || config.tenantKind !== "external")) {
+      request.log.warn(
+        { prompt: prompt.slice(0, 64), tenantKind: config.tenantKind },
+        "sign-in refused: prompt not allowed",
+      );
+      return reply.redirect(
+        `${config.publicOrigin}/?${signInErrorParam}=${signInErrorCodes.promptNotAllowed}`,
+        303,
+      );
+    }
     const claims = decodeClaims(request.query.claims);
     const current = readUnexpiredIdentity(request, context.now());
     // Signing in again to satisfy a challenge or add consent: Entra can skip its account
@@ -52,6 +67,7 @@ export const loginRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, {
         claims,
         extraScopes,
         loginHint,
+        ...(prompt === "create" ? { prompt } : {}),
         // The new session replaces this one: a late response that re-sets its cookies must
         // not bring it back.
         ...(current

@@ -1,8 +1,7 @@
 // POST /auth/logout: ends the session here, then at Entra (end-session endpoint).
-import { apiErrorCodes, LogoutResponseSchema, paths } from "@entra-bff/contract";
+import { LogoutResponseSchema, paths } from "@entra-bff/contract";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { RouteOptions } from "../context.ts";
-import { BffError } from "../errors.ts";
 import { refuseCrossSite, requireCsrfHeader } from "../plugins/anti-forgery.ts";
 import { clearIdentity, readUnexpiredIdentity } from "../session/identity.ts";
 import { logId } from "../session/log-id.ts";

@@ -1,5 +1,6 @@
 // GET /api/me: the user's Graph profile, called server-side with the session's delegated
-// access token (renewed silently when it has expired or Graph refuses it).
+// access token (renewed silently when it has expired or Graph refuses it); for Azure AD B2C,
+// whose users Graph has no profile for, the same contract from the ID token's claims.
 import {
   ApiErrorSchema,
   apiErrorCodes,
@@ -11,6 +12,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { RouteOptions } from "../context.ts";
 import { BffError } from "../errors.ts";
 import { fetchProfile, GraphUnauthorizedError } from "../graph-client.ts";
+import { profileFromClaims } from "../profile-from-claims.ts";
 import { requireSession } from "../session/signed-in.ts";
 import { meResource } from "../tokens/resources.ts";
 import { withAccessToken } from "../tokens/with-access-token.ts";
@@ -23,6 +25,8 @@ export const meRoute: FastifyPluginAsyncTypebox<RouteOptions> = async (app, { co
     { schema: { response: { 200: ProfileSchema, "4xx": ApiErrorSchema, "5xx": ApiErrorSchema } } },
     async (request, reply): Promise<Profile> => {
       const session = await requireSession(context, request, reply);
+      // B2C has no Graph profile for its users: the ID token's claims, saying which.
+      if (config.tenantKind === "b2c") return profileFromClaims(session.identity);
       const profile = await withAccessToken<Profile>(
         context,
         request,

@@ -6,6 +6,7 @@ import type { Config } from "../config.ts";
 import type { IdentityCookie } from "./identity-cookie.ts";
 import { logId } from "./log-id.ts";
 import type { RevocationStore } from "./revocation.ts";
+import type { ClaimsProfile } from "./session-user.ts";
 
 export interface Identity {
   /** Random session id; the token cookies carry it too, binding them to this identity. */
@@ -20,6 +21,10 @@ export interface Identity {
   loginHint?: string;
   /** The ID token's `sid` claim: Entra's session, named by front-channel logout. */
   idpSid?: string;
+  /** B2C: the user flow whose refresh token the session holds; only it redeems the token. */
+  policy?: string;
+  /** B2C: the ID token's names and e-mail address, what `/api/me` answers from. */
+  profile?: ClaimsProfile;
   /** Epoch milliseconds. */
   createdAt: number;
   absoluteExpiresAt: number;
@@ -50,6 +55,8 @@ export function newIdentity(
     sub: string;
     loginHint: string | undefined;
     idpSid: string | undefined;
+    policy?: string | undefined;
+    profile?: ClaimsProfile | undefined;
   },
   now: number,
 ): Identity {
@@ -59,6 +66,8 @@ export function newIdentity(
     sub: fields.sub,
     ...(fields.loginHint ? { loginHint: fields.loginHint } : {}),
     ...(fields.idpSid ? { idpSid: fields.idpSid } : {}),
+    ...(fields.policy ? { policy: fields.policy } : {}),
+    ...(fields.profile ? { profile: fields.profile } : {}),
     createdAt: now,
     absoluteExpiresAt: now + config.sessionAbsoluteHours * 3_600_000,
     idleExpiresAt: Math.min(
@@ -115,7 +124,7 @@ export function readUnexpiredIdentity(request: FastifyRequest, now: number): Ide
 
 export function writeIdentity(
   request: FastifyRequest,
-  config: Config,
+  _config: Config,
   identity: Identity,
   now: number,
 ): void {
@@ -151,6 +160,8 @@ export function isIdentity(value: unknown): value is Identity {
     typeof v.idleExpiresAt === "number" &&
     (v.idpSid === undefined || typeof v.idpSid === "string") &&
     (v.sub === undefined || typeof v.sub === "string") &&
+    (v.policy === undefined || typeof v.policy === "string") &&
+    (v.profile === undefined || isClaimsProfile(v.profile)) &&
     typeof v.user === "object" &&
     v.user !== null &&
     typeof v.user.oid === "string" &&
@@ -159,5 +170,17 @@ export function isIdentity(value: unknown): value is Identity {
     typeof v.user.username === "string" &&
     (v.user.roles === undefined ||
       (Array.isArray(v.user.roles) && v.user.roles.every((role) => typeof role === "string")))
+  );
+}
+
+function isClaimsProfile(value: unknown): value is ClaimsProfile {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.entries(value).every(
+      ([name, field]) =>
+        ["displayName", "givenName", "surname", "email"].includes(name) &&
+        typeof field === "string",
+    )
   );
 }

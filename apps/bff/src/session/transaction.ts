@@ -11,6 +11,7 @@ import {
   setBoundedCookie,
   transactionCookieOptions,
 } from "./cookies.ts";
+import { type Identity, isIdentity } from "./identity.ts";
 
 export interface SignInTransaction {
   state: string;
@@ -24,6 +25,16 @@ export interface SignInTransaction {
    * Known only here: the callback, a cross-site redirect from Entra, carries no Strict cookie.
    */
   previousSession?: { sid: string; absoluteExpiresAt: number };
+  /**
+   * B2C: the user flow this transaction runs besides sign-up/sign-in: its metadata redeems
+   * the code, and its policy must be the ID token's.
+   */
+  flow?: "profileEdit" | "passwordReset";
+  /**
+   * Profile edit: the session whose claims the answer refreshes (display fields left out),
+   * carried here because the callback, a cross-site redirect, brings no Strict cookie.
+   */
+  editing?: Identity;
   /** Epoch milliseconds. */
   createdAt: number;
 }
@@ -143,6 +154,8 @@ function isStoredTransaction(data: unknown): data is StoredTransaction {
         typeof v.previousSession.absoluteExpiresAt === "number")) &&
     (v.extraScopes === undefined ||
       (Array.isArray(v.extraScopes) && v.extraScopes.every((s) => typeof s === "string"))) &&
+    (v.flow === undefined || v.flow === "profileEdit" || v.flow === "passwordReset") &&
+    (v.editing === undefined || isIdentity(v.editing)) &&
     typeof v.createdAt === "number"
   );
 }

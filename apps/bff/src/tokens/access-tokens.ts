@@ -150,7 +150,10 @@ export function createAccessTokens(deps: AccessTokensDependencies): AccessTokens
       const fresh = await cached(log, identity.sid, resource.id);
       if (fresh !== undefined && fresh !== options.rejected) return { accessToken: fresh };
     }
-    const metadata = deps.idp.get();
+    // B2C: only the user flow that issued the refresh token redeems it. One no longer
+    // configured falls back to sign-up/sign-in, which refuses it: the session then ends.
+    const policy = identity.policy && deps.idp.has(identity.policy) ? identity.policy : undefined;
+    const metadata = deps.idp.get(policy);
     let renewed: Awaited<ReturnType<typeof renewAccessToken>>;
     try {
       renewed = await renewAccessToken(

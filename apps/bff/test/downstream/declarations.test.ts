@@ -88,6 +88,7 @@ describe("DOWNSTREAM_APIS_FILE", () => {
             ...valid,
             requestHeaders: ["Cookie", "authorization", "X-CSRF", "host", "bad header"],
           },
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: the file's own ${NAME} syntax
           unset: { ...valid, baseUrl: "${NOT_SET_ANYWHERE}/x" },
           extra: { ...valid, unknownOption: true },
           limits: { ...valid, timeoutMs: 0, bodyLimitBytes: -1 },

@@ -4,8 +4,11 @@ import { Link } from "@tanstack/react-router";
 import { myPhotoQuery } from "../api/photos.ts";
 import { Avatar } from "../components/Avatar.tsx";
 import { SignOutButton } from "../features/session/SignOutButton.tsx";
+import { useSessionFeatures } from "../features/session/session-query.ts";
 
 export function AppHeader({ user }: { user: SessionUser | undefined }) {
+  // Customers have no organization's directory: no People, no photos.
+  const { directory } = useSessionFeatures();
   return (
     <header className="topbar">
       <div className="topbar__inner">
@@ -18,9 +21,11 @@ export function AppHeader({ user }: { user: SessionUser | undefined }) {
             <Link to="/" className="topbar__link" activeOptions={{ exact: true }}>
               Profile
             </Link>
-            <Link to="/people" className="topbar__link">
-              People
-            </Link>
+            {directory ? (
+              <Link to="/people" className="topbar__link">
+                People
+              </Link>
+            ) : null}
             <Link to="/tasks" className="topbar__link">
               Tasks
             </Link>
@@ -28,7 +33,11 @@ export function AppHeader({ user }: { user: SessionUser | undefined }) {
         ) : null}
         {user ? (
           <nav className="topbar__account" aria-label="Account">
-            <Avatar name={user.name} size="sm" photo={myPhotoQuery(user.oid)} />
+            <Avatar
+              name={user.name}
+              size="sm"
+              photo={directory ? myPhotoQuery(user.oid) : undefined}
+            />
             <span className="topbar__user">
               <span className="topbar__name">{user.name}</span>
               <span className="topbar__username">{user.username}</span>

@@ -29,10 +29,13 @@ export function showSignedOut(
   queryClient: QueryClient,
   reason: SessionEndReason = "expired",
 ): void {
-  if (queryClient.getQueryData(sessionQuery.queryKey)?.authenticated) {
-    recordSessionEnd(queryClient, reason);
-  }
-  queryClient.setQueryData(sessionQuery.queryKey, signedOut);
+  const previous = queryClient.getQueryData(sessionQuery.queryKey);
+  if (previous?.authenticated) recordSessionEnd(queryClient, reason);
+  // What the tenant offers (sign-up, profile editing) did not end with the session.
+  queryClient.setQueryData(
+    sessionQuery.queryKey,
+    previous?.features ? { ...signedOut, features: previous.features } : signedOut,
+  );
   void queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey, refetchType: "none" });
 }
 

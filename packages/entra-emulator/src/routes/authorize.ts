@@ -23,6 +23,8 @@ import {
   tenantOf,
   usersAt,
 } from "../context.ts";
+import { b2cErrors, findUserFlow } from "../customer-tenants.ts";
+import { b2cClientInfo, b2cTokenResource } from "../customer-tokens.ts";
 import {
   accessTokenFor,
   authorizeIdToken,
@@ -64,6 +66,7 @@ import {
   showSignIn,
   takeLive,
 } from "./browser.ts";
+import { showPasswordReset, showProfileEdit, showSignUp } from "./customer-pages.ts";
 import { applyDelay, type TenantParams } from "./tenant.ts";
 
 /** Authorization codes live ~10 minutes at Entra. */
@@ -71,115 +74,177 @@ export const codeLifetimeMs = 10 * 60_000;
 
 type AuthorizeQuery = Partial<Record<string, string>>;
 
+type AuthorizeParams = TenantParams & { policy?: string };
+
 export function authorizeRoutes(app: FastifyInstance, ctx: EmulatorContext) {
-  app.get<{ Params: TenantParams; Querystring: AuthorizeQuery }>(
-    "/:tenant/oauth2/v2.0/authorize",
-    async (request, reply) => {
-      await applyDelay(ctx, "authorize");
-      const { tenant } = request.params;
-      const query = request.query;
-      if (isConsumersSegment(tenant)) return showError(reply, 400, aadsts.notEnabledForConsumers());
-      const segment = resolveTenant(ctx, tenant);
-      if (!segment) return showError(reply, 400, aadsts.tenantNotFound(tenant));
-      if (!query.client_id) return showError(reply, 400, aadsts.missingParameter("client_id"));
-      const client = findClient(ctx, query.client_id);
-      const directory = segment.kind === "tenant" ? segment.tenant.tenantId : ctx.tenantId;
-      // A single-tenant app does not exist in another tenant's directory.
-      if (!client || !isAppInTenant(ctx, client, directory)) {
-        return showError(reply, 400, aadsts.unknownClient(query.client_id, directory));
-      }
-      if (!query.redirect_uri) {
-        return showError(reply, 400, aadsts.missingParameter("redirect_uri"));
-      }
-      // Never redirect to an unregistered URI: errors would leak to whoever named it.
-      const platform = redirectUriPlatform(client, query.redirect_uri);
-      if (!platform) {
+  const authorize = async (
+    request: FastifyRequest<{ Params: AuthorizeParams; Querystring: AuthorizeQuery }>,
+    reply: FastifyReply,
+  ) => {
+    await applyDelay(ctx, "authorize");
+    const { tenant } = request.params;
+    const query = request.query;
+    // B2C: the user flow to run, from the path (or B2C's older `?p=`).
+    let policy: string | undefined;
+    if (ctx.b2c) {
+      const named = request.params.policy ?? query.p;
+      policy = findUserFlow(ctx.b2c, named)?.policy;
+      if (!policy) {
         return showError(
           reply,
-          400,
-          aadsts.redirectUriMismatch(query.redirect_uri, client.clientId),
+          404,
+          named ? b2cErrors.policyNotFound(named, tenant) : b2cErrors.noPolicy(tenant),
         );
       }
-      const parsed = parseAuthorizeParameters(ctx, query, client, platform);
-      if (!parsed.ok) {
-        return redirectWithError(
-          ctx,
-          reply,
-          query.redirect_uri,
-          parsed.error,
-          query.state,
-          {},
-          parsed.mode,
-        );
+    }
+    if (isConsumersSegment(tenant)) return showError(reply, 400, aadsts.notEnabledForConsumers());
+    const segment = resolveTenant(ctx, tenant);
+    if (!segment) return showError(reply, 400, aadsts.tenantNotFound(tenant));
+    if (!query.client_id) return showError(reply, 400, aadsts.missingParameter("client_id"));
+    const client = findClient(ctx, query.client_id);
+    const directory = segment.kind === "tenant" ? segment.tenant.tenantId : ctx.tenantId;
+    // A single-tenant app does not exist in another tenant's directory.
+    if (!client || !isAppInTenant(ctx, client, directory)) {
+      return showError(reply, 400, aadsts.unknownClient(query.client_id, directory));
+    }
+    if (!query.redirect_uri) {
+      return showError(reply, 400, aadsts.missingParameter("redirect_uri"));
+    }
+    // Never redirect to an unregistered URI: errors would leak to whoever named it.
+    const platform = redirectUriPlatform(client, query.redirect_uri);
+    if (!platform) {
+      return showError(reply, 400, aadsts.redirectUriMismatch(query.redirect_uri, client.clientId));
+    }
+    const parsed = parseAuthorizeParameters(ctx, query, client, platform);
+    if (!parsed.ok) {
+      return redirectWithError(
+        ctx,
+        reply,
+        query.redirect_uri,
+        parsed.error,
+        query.state,
+        {},
+        parsed.mode,
+      );
+    }
+    const { prompt, ...parameters } = parsed.value;
+    const back = (input: EntraErrorInput) =>
+      redirectWithError(
+        ctx,
+        reply,
+        query.redirect_uri!,
+        input,
+        query.state,
+        {},
+        parsed.value.responseMode,
+      );
+    if (ctx.b2c) {
+      // B2C knows no `create` prompt (AADB2C90043), and no Graph for its users.
+      if (prompt === "create") return back(b2cErrors.invalidPrompt());
+      try {
+        b2cTokenResource(ctx, parameters.scopes.join(" "));
+      } catch (error) {
+        if (error instanceof TokenError) return back(error.input);
+        throw error;
       }
-      const { prompt, ...parameters } = parsed.value;
-      const authorization: AuthorizationRequest = {
-        purpose: "sign-in",
-        tenant: segmentName(segment),
-        client,
-        redirectUri: query.redirect_uri,
-        platform,
-        ...parameters,
-        state: query.state,
-        nonce: query.nonce,
-        loginHint: query.login_hint,
-        clientCapabilities: clientCapabilities(query.claims),
-        clientInfo: query.client_info === "1",
-        forceConsent: prompt === "consent",
-        forceLogin: prompt === "login",
-        createdAt: ctx.now(),
-      };
+    }
+    const authorization: AuthorizationRequest = {
+      purpose: "sign-in",
+      tenant: segmentName(segment),
+      client,
+      redirectUri: query.redirect_uri,
+      platform,
+      ...parameters,
+      state: query.state,
+      nonce: query.nonce,
+      loginHint: query.login_hint,
+      clientCapabilities: clientCapabilities(query.claims),
+      clientInfo: query.client_info === "1",
+      forceConsent: prompt === "consent",
+      forceLogin: prompt === "login",
+      ...(policy ? { policy } : {}),
+      createdAt: ctx.now(),
+    };
+    // B2C's password reset starts on its own page; External ID's `prompt=create` on sign-up.
+    if (ctx.b2c && policy === ctx.b2c.policies.passwordReset) {
+      return showPasswordReset(ctx, reply, tenant, authorization);
+    }
+    if (ctx.tenantKind === "external" && prompt === "create") {
+      return showSignUp(ctx, reply, tenant, authorization);
+    }
 
-      const session = currentSession(ctx, request);
-      if (prompt === "none") return signInSilently(ctx, reply, authorization, segment, session);
-      // Entra signs the browser's one session user in without the picker, unless the app
-      // asks for the picker, a fresh sign-in, or (by login_hint) someone else.
-      const single = singleSignOnUser(ctx, authorization, segment, session, prompt);
-      if (single) {
-        return continueAs(ctx, request, reply, tenant, authorization, single, { fresh: false });
-      }
-      return showSignIn(ctx, reply, tenant, authorization);
-    },
-  );
+    const session = currentSession(ctx, request);
+    if (prompt === "none") return signInSilently(ctx, reply, authorization, segment, session);
+    // Entra signs the browser's one session user in without the picker, unless the app
+    // asks for the picker, a fresh sign-in, or (by login_hint) someone else.
+    const single = singleSignOnUser(ctx, authorization, segment, session, prompt);
+    if (single) {
+      return continueAs(ctx, request, reply, tenant, authorization, single, { fresh: false });
+    }
+    return showSignIn(ctx, reply, tenant, authorization);
+  };
+  app.get("/:tenant/oauth2/v2.0/authorize", authorize);
+  if (ctx.b2c) app.get("/:tenant/:policy/oauth2/v2.0/authorize", authorize);
 
-  app.post<{ Params: TenantParams; Body: Partial<Record<string, string>> }>(
-    "/:tenant/oauth2/v2.0/authorize",
-    async (request, reply) => {
-      const body = request.body ?? {};
-      const authorization = takeLive(ctx, ctx.transactions, body[signInFields.transaction]);
-      if (!authorization) return showError(reply, 400, expiredRequest("sign-in"));
-      if (body[signInFields.cancel]) return cancelled(ctx, reply, authorization);
-      const segment = resolveTenant(ctx, authorization.tenant)!;
-      const login = body[signInFields.user] ?? "";
-      const user = findUser(ctx, login);
-      if (!user || !usersAt(ctx, segment).includes(user)) {
-        return showError(reply, 400, {
-          error: "invalid_request",
-          code: 50034,
-          message: `The user account ${login} does not exist in the '${segmentName(segment)}' directory.`,
-        });
-      }
-      const { client } = authorization;
-      const userTenant = tenantOf(ctx, user);
-      if (!isAppInTenant(ctx, client, userTenant.tenantId)) {
-        return showError(
-          reply,
-          400,
-          aadsts.userNotInTenant(
-            user.userPrincipalName,
-            userTenant.tenantId,
-            client.homeTenantId ?? ctx.tenantId,
-            client.clientId,
-            appDisplayName(client),
-          ),
-        );
-      }
-      // Picking an account is the emulator's stand-in for entering its credentials.
-      return continueAs(ctx, request, reply, request.params.tenant, authorization, user, {
-        fresh: true,
+  const pickAccount = async (
+    request: FastifyRequest<{ Params: AuthorizeParams; Body: Partial<Record<string, string>> }>,
+    reply: FastifyReply,
+  ) => {
+    const body = request.body ?? {};
+    const authorization = takeLive(ctx, ctx.transactions, body[signInFields.transaction]);
+    if (!authorization) return showError(reply, 400, expiredRequest("sign-in"));
+    if (body[signInFields.cancel]) return cancelled(ctx, reply, authorization);
+    const signUpSignIn = ctx.b2c
+      ? authorization.policy === ctx.b2c.policies.signUpSignIn
+      : ctx.tenantKind === "external";
+    // B2C's "Forgot your password?" without self-service reset in the user flow: the app
+    // is told to run its password reset user flow.
+    if (body[signInFields.forgotPassword] && ctx.b2c && signUpSignIn) {
+      return redirectWithError(
+        ctx,
+        reply,
+        authorization.redirectUri,
+        b2cErrors.forgotPassword(),
+        authorization.state,
+        {},
+        authorization.responseMode,
+      );
+    }
+    if (body[signInFields.signUp] && signUpSignIn) {
+      return showSignUp(ctx, reply, request.params.tenant, authorization);
+    }
+    const segment = resolveTenant(ctx, authorization.tenant)!;
+    const login = body[signInFields.user] ?? "";
+    const user = findUser(ctx, login);
+    if (!user || !usersAt(ctx, segment).includes(user)) {
+      return showError(reply, 400, {
+        error: "invalid_request",
+        code: 50034,
+        message: `The user account ${login} does not exist in the '${segmentName(segment)}' directory.`,
       });
-    },
-  );
+    }
+    const { client } = authorization;
+    const userTenant = tenantOf(ctx, user);
+    if (!isAppInTenant(ctx, client, userTenant.tenantId)) {
+      return showError(
+        reply,
+        400,
+        aadsts.userNotInTenant(
+          user.userPrincipalName,
+          userTenant.tenantId,
+          client.homeTenantId ?? ctx.tenantId,
+          client.clientId,
+          appDisplayName(client),
+        ),
+      );
+    }
+    // Picking an account is the emulator's stand-in for entering its credentials.
+    return continueAs(ctx, request, reply, request.params.tenant, authorization, user, {
+      fresh: true,
+    });
+  };
+  app.post("/:tenant/oauth2/v2.0/authorize", pickAccount);
+  if (ctx.b2c) app.post("/:tenant/:policy/oauth2/v2.0/authorize", pickAccount);
 
   app.post<{ Params: TenantParams; Body: Partial<Record<string, string>> }>(
     "/:tenant/oauth2/v2.0/consent",
@@ -302,7 +367,7 @@ function hintMatches(ctx: EmulatorContext, hint: string | undefined, user: TestU
  * The account is known (picked, or the session's): sign the browser in as it, then ask for
  * consent (or an admin) if needed, else answer the app.
  */
-function continueAs(
+export function continueAs(
   ctx: EmulatorContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -317,6 +382,10 @@ function continueAs(
   // Like Entra, the user is signed in before the prompt: declining keeps the session.
   if (authorization.purpose === "admin-consent") {
     return askAdminConsent(ctx, reply, tenant, authorization, user, session);
+  }
+  // B2C's profile editing user flow: the signed-in user's attributes come next.
+  if (ctx.b2c && authorization.policy === ctx.b2c.policies.profileEdit) {
+    return showProfileEdit(ctx, reply, tenant, authorization, user, session);
   }
   const permissions = permissionsToConsent(ctx, authorization, user);
   if (permissions.length === 0) return completeSignIn(ctx, reply, authorization, session);
@@ -362,7 +431,7 @@ function permissionsToConsent(
  * The emulator's session for `user`: the current one when it is theirs, else a new one.
  * `fresh` (credentials entered, or `prompt=login`) moves `auth_time`.
  */
-function signInBrowser(
+export function signInBrowser(
   ctx: EmulatorContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -463,8 +532,15 @@ function showConsent(
   );
 }
 
-/** Cancel on the sign-in form, the consent prompt or "Need admin approval". */
-function cancelled(ctx: EmulatorContext, reply: FastifyReply, authorization: AuthorizationRequest) {
+/**
+ * Cancel on the sign-in form, the consent prompt or "Need admin approval" (and a customer
+ * tenant's sign-up page; B2C answers its own AADB2C90091).
+ */
+export function cancelled(
+  ctx: EmulatorContext,
+  reply: FastifyReply,
+  authorization: AuthorizationRequest,
+) {
   if (authorization.purpose === "admin-consent") {
     return declineAdminConsent(ctx, reply, authorization);
   }
@@ -474,7 +550,7 @@ function cancelled(ctx: EmulatorContext, reply: FastifyReply, authorization: Aut
     ctx,
     reply,
     authorization.redirectUri,
-    aadsts.userCancelled(),
+    ctx.b2c ? b2cErrors.cancelled() : aadsts.userCancelled(),
     authorization.state,
     {},
     authorization.responseMode,
@@ -487,7 +563,7 @@ function cancelled(ctx: EmulatorContext, reply: FastifyReply, authorization: Aut
  * token), `client_info` when asked, `state` and `session_state`, by its response mode.
  * A device code sign-in instead lets the polling device have its tokens.
  */
-async function completeSignIn(
+export async function completeSignIn(
   ctx: EmulatorContext,
   reply: FastifyReply,
   authorization: AuthorizationRequest,
@@ -515,6 +591,7 @@ async function completeSignIn(
       sid: session.sid,
       authTime: session.authTime,
       clientCapabilities: authorization.clientCapabilities,
+      ...(authorization.policy ? { policy: authorization.policy } : {}),
       createdAt: ctx.now(),
       redeemed: false,
     });
@@ -529,6 +606,7 @@ async function completeSignIn(
     clientCapabilities: authorization.clientCapabilities,
     clientAuthentication: "0",
     authTime: session.authTime,
+    policy: authorization.policy,
   };
   let accessToken: string | undefined;
   if (authorization.responseTypes.includes("token")) {
@@ -561,7 +639,10 @@ async function completeSignIn(
     params.push(["id_token", await authorizeIdToken(ctx, subject, alongside)]);
   }
   if (authorization.clientInfo) {
-    params.push(["client_info", clientInfo(user.oid, tenantOf(ctx, user).tenantId)]);
+    params.push([
+      "client_info",
+      ctx.b2c ? b2cClientInfo(ctx, subject) : clientInfo(user.oid, tenantOf(ctx, user).tenantId),
+    ]);
   }
   if (authorization.state !== undefined) params.push(["state", authorization.state]);
   params.push(["session_state", session.sid]);

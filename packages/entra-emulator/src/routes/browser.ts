@@ -37,10 +37,29 @@ export function currentSession(
   return sid ? ctx.sessions.get(sid) : undefined;
 }
 
-/** Scoped to the emulator's own paths so apps on other localhost ports never receive it. */
+/**
+ * Scoped to the emulator's own paths so apps on other localhost ports never receive it. B2C's
+ * pages are under `/{tenant}/{policy}/…`: there the cookie covers the tenant's paths, so
+ * every user flow shares one session, as at B2C.
+ */
 export function sessionCookiePaths(ctx: EmulatorContext): string[] {
   const segments = ctx.tenants.flatMap((tenant) => [tenant.tenantId, ...tenant.domains]);
+  if (ctx.b2c) return segments.map((tenant) => `/${tenant}/`);
   return [...segments, ...multiTenantSegments].map((tenant) => `/${tenant}/oauth2/`);
+}
+
+/**
+ * Where a request's pages post: `{pages}/{tenant}/oauth2/v2.0/{step}`, or under the user
+ * flow for B2C (`{pages}/{tenant}/{policy}/oauth2/v2.0/{step}`).
+ */
+export function pageAction(
+  ctx: EmulatorContext,
+  tenant: string,
+  authorization: AuthorizationRequest,
+  step: string,
+): string {
+  const flow = authorization.policy ? `/${authorization.policy}` : "";
+  return `${ctx.browserUrl}/${tenant}${flow}/oauth2/v2.0/${step}`;
 }
 
 /** Shows the account picker for a validated request: the users of the URL's tenant(s). */
@@ -54,13 +73,21 @@ export function showSignIn(
   const transaction = randomUUID();
   ctx.transactions.set(transaction, authorization);
   const segment = resolveTenant(ctx, authorization.tenant);
+  const signUpSignIn = ctx.b2c
+    ? authorization.policy === ctx.b2c.policies.signUpSignIn
+    : ctx.tenantKind === "external";
   return reply.headers(pageSecurityHeaders).send(
     signInPage({
-      action: `${ctx.browserUrl}/${tenant}/oauth2/v2.0/authorize`,
+      action: pageAction(ctx, tenant, authorization, "authorize"),
       transaction,
       users: segment ? usersAt(ctx, segment) : ctx.users,
       loginHint: hintedUpn(ctx, authorization.loginHint),
       clientId: authorization.client.clientId,
+      tenantKind: ctx.tenantKind,
+      // A customer may create an account from the sign-in page (External ID's "No account?
+      // Create one", B2C's sign-up/sign-in "Sign up now"); B2C's "Forgot your password?".
+      offerSignUp: signUpSignIn,
+      offerPasswordReset: ctx.b2c !== undefined && signUpSignIn,
     }),
   );
 }
@@ -89,7 +116,7 @@ export function takeLive<T extends { createdAt: number }>(
 
 export function forgetStale(ctx: EmulatorContext) {
   const now = ctx.now();
-  for (const records of [ctx.transactions, ctx.pendingConsents]) {
+  for (const records of [ctx.transactions, ctx.pendingConsents, ctx.customerPages]) {
     for (const [id, record] of records) {
       if (now - record.createdAt > transactionLifetimeMs) records.delete(id);
     }
@@ -141,20 +168,22 @@ export function redirectWithError(
     ...Object.entries(extra),
     ["error", body.error],
     ["error_description", body.error_description],
-    ["error_uri", body.error_uri],
+    // B2C sends no error_uri.
+    ...("error_uri" in body ? ([["error_uri", body.error_uri]] as [string, string][]) : []),
   ];
   if (state !== undefined) params.push(["state", state]);
   return respond(reply, redirectUri, mode, params);
 }
 
 export function showError(reply: FastifyReply, status: number, input: EntraErrorInput) {
+  const code = `${input.product === "b2c" ? "AADB2C" : "AADSTS"}${input.code}`;
   return reply
     .code(status)
     .headers(pageSecurityHeaders)
-    .send(errorPage(`AADSTS${input.code}`, `AADSTS${input.code}: ${input.message}`));
+    .send(errorPage(code, `${code}: ${input.message}`));
 }
 
-export const expiredRequest = (what: "sign-in" | "consent"): EntraErrorInput => ({
+export const expiredRequest = (what: "sign-in" | "consent" | "page"): EntraErrorInput => ({
   error: "invalid_request",
   code: 90015,
   message: `The ${what} request expired or was already used. Start the sign-in again.`,

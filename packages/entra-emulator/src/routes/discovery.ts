@@ -7,12 +7,14 @@ import {
   consumersTenantId,
   type EmulatorContext,
   isConsumersSegment,
+  issuer,
   resolveTenant,
   segmentName,
 } from "../context.ts";
+import { b2cErrors, findUserFlow } from "../customer-tenants.ts";
 import { graphTokenIssuer } from "../tokens.ts";
 import type { Fault } from "../types.ts";
-import { applyDelay, checkTenant, type TenantParams } from "./tenant.ts";
+import { applyDelay, checkTenant, sendEntraError, type TenantParams } from "./tenant.ts";
 
 /** The claims Entra's v2.0 document lists, in its order. */
 const claimsSupported = [
@@ -73,7 +75,115 @@ function forgedIssuer(ctx: EmulatorContext): string | undefined {
 
 const cached = "max-age=86400, private";
 
+/** The v2.0 issuer a document names: Entra's template for every organization, else the tenant's. */
+function documentIssuer(ctx: EmulatorContext, issuerTenant: string): string {
+  return issuerTenant === "{tenantid}" || issuerTenant === consumersTenantId
+    ? `${ctx.url}/${issuerTenant}/v2.0`
+    : issuer(ctx, issuerTenant);
+}
+
+type PolicyParams = TenantParams & { policy?: string };
+type PolicyRequest = FastifyRequest<{ Params: PolicyParams; Querystring: { p?: string } }>;
+
+/**
+ * B2C: the user flow a URL names, by path (`/{tenant}/{policy}/…`) or B2C's older `?p=`,
+ * spelt as configured; else B2C's error (AADB2C90022) and `undefined`.
+ */
+function b2cPolicy(
+  ctx: EmulatorContext,
+  request: PolicyRequest,
+  reply: FastifyReply,
+): string | undefined {
+  const named = request.params.policy ?? request.query.p;
+  const found = findUserFlow(ctx.b2c!, named);
+  if (found) return found.policy;
+  const tenant = request.params.tenant;
+  void sendEntraError(
+    ctx,
+    request,
+    reply,
+    404,
+    named ? b2cErrors.policyNotFound(named, tenant) : b2cErrors.noPolicy(tenant),
+  );
+  return undefined;
+}
+
+/**
+ * A B2C user flow's document: every endpoint under `/{tenant}/{policy}/` (the tenant as the
+ * URL named it, the policy in lower case, as B2C writes them); B2C's issuer, scopes and
+ * claims; no userinfo, device code or front-channel logout of Entra's.
+ */
+function b2cDocument(ctx: EmulatorContext, tenant: string, policy: string) {
+  const tid = resolveTenant(ctx, tenant);
+  const path = `${tenant}/${policy.toLowerCase()}`;
+  const tenantId = tid?.kind === "tenant" ? tid.tenant.tenantId : ctx.tenantId;
+  return {
+    issuer: forgedIssuer(ctx) ?? issuer(ctx, tenantId, policy),
+    authorization_endpoint: `${ctx.browserUrl}/${path}/oauth2/v2.0/authorize`,
+    token_endpoint: `${ctx.url}/${path}/oauth2/v2.0/token`,
+    end_session_endpoint: `${ctx.browserUrl}/${path}/oauth2/v2.0/logout`,
+    jwks_uri: `${ctx.url}/${path}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    response_types_supported: [
+      "code",
+      "code id_token",
+      "code token",
+      "code id_token token",
+      "id_token",
+      "id_token token",
+      "token",
+      "token id_token",
+    ],
+    scopes_supported: ["openid"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+    claims_supported: [
+      "name",
+      "given_name",
+      "family_name",
+      "emails",
+      "idp",
+      "oid",
+      "sub",
+      ctx.b2c!.policyClaim,
+      "iss",
+      "iat",
+      "exp",
+      "aud",
+      "nonce",
+      "auth_time",
+    ],
+    code_challenge_methods_supported: ["plain", "S256"],
+  };
+}
+
 export function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext) {
+  if (ctx.b2c) {
+    // Every B2C document belongs to one user flow: `/{tenant}/{policy}/v2.0/…`, or `?p=`.
+    const b2cDiscovery = async (request: PolicyRequest, reply: FastifyReply) => {
+      await applyDelay(ctx, "discovery");
+      if (!checkTenant(ctx, request, reply)) return reply;
+      const policy = b2cPolicy(ctx, request, reply);
+      if (!policy) return reply;
+      return reply
+        .header("cache-control", cached)
+        .send(b2cDocument(ctx, request.params.tenant, policy));
+    };
+    const b2cKeys = async (request: PolicyRequest, reply: FastifyReply) => {
+      await applyDelay(ctx, "keys");
+      if (!checkTenant(ctx, request, reply)) return reply;
+      if (!b2cPolicy(ctx, request, reply)) return reply;
+      // B2C's keys name no issuer.
+      return reply.header("cache-control", cached).send({ keys: [ctx.key.jwk] });
+    };
+    app.get("/:tenant/:policy/v2.0/.well-known/openid-configuration", b2cDiscovery);
+    app.get("/:tenant/v2.0/.well-known/openid-configuration", b2cDiscovery);
+    app.get("/:tenant/:policy/discovery/v2.0/keys", b2cKeys);
+    app.get("/:tenant/discovery/v2.0/keys", b2cKeys);
+    return;
+  }
+
   app.get<{ Params: TenantParams }>(
     "/:tenant/v2.0/.well-known/openid-configuration",
     async (request, reply) => {
@@ -96,7 +206,7 @@ export function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext) {
         id_token_signing_alg_values_supported: ["RS256"],
         response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
         scopes_supported: ["openid", "profile", "email", "offline_access"],
-        issuer: forgedIssuer(ctx) ?? `${ctx.url}/${issuerTenant}/v2.0`,
+        issuer: forgedIssuer(ctx) ?? documentIssuer(ctx, issuerTenant),
         request_uri_parameter_supported: false,
         // Graph hosts userinfo (graph.microsoft.com/oidc/userinfo): here the emulator's Graph.
         userinfo_endpoint: `${ctx.url}/oidc/userinfo`,
@@ -181,7 +291,7 @@ export function discoveryRoutes(app: FastifyInstance, ctx: EmulatorContext) {
     if (!knownSegment(ctx, request, reply)) return reply;
     const { issuerTenant } = documentTenant(ctx, request.params.tenant);
     const keyIssuer =
-      version === "v2.0" ? `${ctx.url}/${issuerTenant}/v2.0` : graphTokenIssuer(issuerTenant);
+      version === "v2.0" ? documentIssuer(ctx, issuerTenant) : graphTokenIssuer(issuerTenant);
     return reply.header("cache-control", cached).send({
       keys: [{ ...ctx.key.jwk, issuer: keyIssuer }],
     });

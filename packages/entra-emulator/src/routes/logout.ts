@@ -14,8 +14,11 @@ import type { TenantParams } from "./tenant.ts";
 type LogoutQuery = Partial<Record<string, string>>;
 
 export function logoutRoutes(app: FastifyInstance, ctx: EmulatorContext) {
-  // OIDC RP-Initiated Logout: the parameters come in the query (GET) or a form (POST).
-  for (const path of ["/:tenant/oauth2/v2.0/logout", "/:tenant/oauth2/logout"]) {
+  // OIDC RP-Initiated Logout: the parameters come in the query (GET) or a form (POST). B2C
+  // signs out at any of its user flows' endpoints.
+  const paths = ["/:tenant/oauth2/v2.0/logout", "/:tenant/oauth2/logout"];
+  if (ctx.b2c) paths.push("/:tenant/:policy/oauth2/v2.0/logout");
+  for (const path of paths) {
     app.get<{ Params: TenantParams; Querystring: LogoutQuery }>(path, (request, reply) =>
       endSession(ctx, request, reply, request.query),
     );

@@ -4,7 +4,7 @@
  * authenticate (client-authentication.ts); public clients (SPA, native, device) send none.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { base64url } from "jose";
 import { authenticateClient, ClientAuthenticationError } from "../client-authentication.ts";
 import { sendClientCredentialsToken } from "../client-credentials-grant.ts";
@@ -20,6 +20,7 @@ import {
   resolveTenant,
   segmentName,
 } from "../context.ts";
+import { b2cErrors, findUserFlow } from "../customer-tenants.ts";
 import { sendUserTokens, spaRefreshTokenLifetimeMs } from "../delegated-tokens.ts";
 import { redeemDeviceCode } from "../device-code-grant.ts";
 import { aadsts, type EntraErrorInput, entraTimestamp } from "../entra-error.ts";
@@ -45,101 +46,119 @@ const grantTypes = new Set<string>([
 ]);
 
 type TokenBody = Partial<Record<string, string>>;
-type TokenRequest = FastifyRequest<{ Params: TenantParams; Body: TokenBody }>;
+type TokenRequest = FastifyRequest<{
+  Params: TenantParams & { policy?: string };
+  Querystring: { p?: string };
+  Body: TokenBody;
+}>;
 
 export function tokenRoutes(app: FastifyInstance, ctx: EmulatorContext) {
-  app.post<{ Params: TenantParams; Body: TokenBody }>(
-    "/:tenant/oauth2/v2.0/token",
-    async (request, reply) => {
-      await applyDelay(ctx, "token");
-      // A browser (SPA) reads the answer cross-origin, errors included.
-      if (request.headers.origin) reply.header("access-control-allow-origin", "*");
-      if (isConsumersSegment(request.params.tenant)) {
+  const token = async (request: TokenRequest, reply: FastifyReply) => {
+    await applyDelay(ctx, "token");
+    // A browser (SPA) reads the answer cross-origin, errors included.
+    if (request.headers.origin) reply.header("access-control-allow-origin", "*");
+    if (isConsumersSegment(request.params.tenant)) {
+      return sendEntraError(
+        ctx,
+        request,
+        reply,
+        400,
+        aadsts.notEnabledForConsumers("invalid_client"),
+      );
+    }
+    if (!checkTenant(ctx, request, reply)) return reply;
+    // B2C: every grant belongs to the user flow whose endpoint issued it.
+    let policy: string | undefined;
+    if (ctx.b2c) {
+      const named = request.params.policy ?? request.query.p;
+      policy = findUserFlow(ctx.b2c, named)?.policy;
+      if (!policy) {
+        const tenant = request.params.tenant;
         return sendEntraError(
           ctx,
           request,
           reply,
           400,
-          aadsts.notEnabledForConsumers("invalid_client"),
+          named ? b2cErrors.policyNotFound(named, tenant) : b2cErrors.noPolicy(tenant),
         );
       }
-      if (!checkTenant(ctx, request, reply)) return reply;
-      try {
-        const body = request.body ?? {};
-        const grantType = body.grant_type;
-        if (!grantType) throw new TokenError(400, aadsts.missingParameter("grant_type"));
-        const caller = await identifyCaller(ctx, request);
-        const { client } = caller;
-        const segment = resolveTenant(ctx, request.params.tenant)!;
-        // A single-tenant app does not exist in another tenant's directory.
-        if (segment.kind === "tenant" && !isAppInTenant(ctx, client, segment.tenant.tenantId)) {
-          throw new TokenError(400, aadsts.unknownClient(client.clientId, segment.tenant.tenantId));
-        }
-        // MSAL names the device code grant by its short name, which Entra accepts too.
-        const grant = (grantType === "device_code" ? deviceCodeGrantType : grantType) as GrantType;
-        if (!grantTypes.has(grant)) {
-          throw new TokenError(400, aadsts.unsupportedGrantType(grantType));
-        }
-        const fault = ctx.faults.take("token", (f) => isErrorFault(f, grant));
-        if (fault) throw new TokenError(...tokenFault(ctx, fault.kind as TokenFaultKind, client));
-        const clientInfoAsked = body.client_info === "1";
-
-        switch (grant) {
-          case "authorization_code": {
-            const { subject, code } = redeemCode(ctx, caller, body, segmentName(segment));
-            return await sendUserTokens(ctx, reply, {
-              client,
-              subject,
-              grantType: grant,
-              clientInfo: clientInfoAsked,
-              publicClient: code.platform !== "web",
-              refreshExpiresAt:
-                code.platform === "spa" ? ctx.now() + spaRefreshTokenLifetimeMs : undefined,
-            });
-          }
-          case "refresh_token": {
-            const { subject, refresh } = redeemRefreshToken(ctx, caller, body);
-            return await sendUserTokens(ctx, reply, {
-              client,
-              subject,
-              grantType: grant,
-              clientInfo: clientInfoAsked,
-              publicClient: refresh.publicClient,
-              refreshExpiresAt: refresh.expiresAt,
-            });
-          }
-          case deviceCodeGrantType: {
-            const subject = redeemDeviceCode(ctx, caller, body, segmentName(segment));
-            return await sendUserTokens(ctx, reply, {
-              client,
-              subject,
-              grantType: grant,
-              clientInfo: clientInfoAsked,
-              publicClient: caller.authentication === "0",
-              refreshExpiresAt: undefined,
-            });
-          }
-          case jwtBearerGrantType: {
-            const subject = await onBehalfOfSubject(ctx, caller, body);
-            return await sendUserTokens(ctx, reply, {
-              client,
-              subject,
-              grantType: grant,
-              clientInfo: clientInfoAsked,
-              publicClient: false,
-              refreshExpiresAt: undefined,
-            });
-          }
-          case "client_credentials":
-            return await sendClientCredentialsToken(ctx, reply, caller, body, segment);
-        }
-      } catch (error) {
-        if (!(error instanceof TokenError || error instanceof ClientAuthenticationError))
-          throw error;
-        return sendEntraError(ctx, request, reply, error.status, error.input);
+    }
+    try {
+      const body = request.body ?? {};
+      const grantType = body.grant_type;
+      if (!grantType) throw new TokenError(400, aadsts.missingParameter("grant_type"));
+      const caller = await identifyCaller(ctx, request);
+      const { client } = caller;
+      const segment = resolveTenant(ctx, request.params.tenant)!;
+      // A single-tenant app does not exist in another tenant's directory.
+      if (segment.kind === "tenant" && !isAppInTenant(ctx, client, segment.tenant.tenantId)) {
+        throw new TokenError(400, aadsts.unknownClient(client.clientId, segment.tenant.tenantId));
       }
-    },
-  );
+      // MSAL names the device code grant by its short name, which Entra accepts too.
+      const grant = (grantType === "device_code" ? deviceCodeGrantType : grantType) as GrantType;
+      if (!grantTypes.has(grant)) {
+        throw new TokenError(400, aadsts.unsupportedGrantType(grantType));
+      }
+      const fault = ctx.faults.take("token", (f) => isErrorFault(f, grant));
+      if (fault) throw new TokenError(...tokenFault(ctx, fault.kind as TokenFaultKind, client));
+      const clientInfoAsked = body.client_info === "1";
+
+      switch (grant) {
+        case "authorization_code": {
+          const { subject, code } = redeemCode(ctx, caller, body, segmentName(segment), policy);
+          return await sendUserTokens(ctx, reply, {
+            client,
+            subject,
+            grantType: grant,
+            clientInfo: clientInfoAsked,
+            publicClient: code.platform !== "web",
+            refreshExpiresAt:
+              code.platform === "spa" ? ctx.now() + spaRefreshTokenLifetimeMs : undefined,
+          });
+        }
+        case "refresh_token": {
+          const { subject, refresh } = redeemRefreshToken(ctx, caller, body, policy);
+          return await sendUserTokens(ctx, reply, {
+            client,
+            subject,
+            grantType: grant,
+            clientInfo: clientInfoAsked,
+            publicClient: refresh.publicClient,
+            refreshExpiresAt: refresh.expiresAt,
+          });
+        }
+        case deviceCodeGrantType: {
+          const subject = redeemDeviceCode(ctx, caller, body, segmentName(segment));
+          return await sendUserTokens(ctx, reply, {
+            client,
+            subject,
+            grantType: grant,
+            clientInfo: clientInfoAsked,
+            publicClient: caller.authentication === "0",
+            refreshExpiresAt: undefined,
+          });
+        }
+        case jwtBearerGrantType: {
+          const subject = await onBehalfOfSubject(ctx, caller, body);
+          return await sendUserTokens(ctx, reply, {
+            client,
+            subject,
+            grantType: grant,
+            clientInfo: clientInfoAsked,
+            publicClient: false,
+            refreshExpiresAt: undefined,
+          });
+        }
+        case "client_credentials":
+          return await sendClientCredentialsToken(ctx, reply, caller, body, segment);
+      }
+    } catch (error) {
+      if (!(error instanceof TokenError || error instanceof ClientAuthenticationError)) throw error;
+      return sendEntraError(ctx, request, reply, error.status, error.input);
+    }
+  };
+  app.post("/:tenant/oauth2/v2.0/token", token);
+  if (ctx.b2c) app.post("/:tenant/:policy/oauth2/v2.0/token", token);
 
   // The v1.0 endpoints: the emulator speaks v2.0 only, and says so in Entra's shape.
   app.post<{ Params: TenantParams }>("/:tenant/oauth2/token", async (request, reply) =>
@@ -192,11 +211,21 @@ function isPublicClientCapable(client: ClientRegistration): boolean {
   );
 }
 
+/** B2C: only the user flow that issued a grant redeems it (AADB2C90088). */
+function checkGrantPolicy(issuedBy: string | undefined, endpoint: string | undefined): void {
+  if (endpoint === undefined) return;
+  const actual = issuedBy ?? "";
+  if (actual.toLowerCase() !== endpoint.toLowerCase()) {
+    throw new TokenError(400, b2cErrors.grantForOtherPolicy(actual, endpoint));
+  }
+}
+
 function redeemCode(
   ctx: EmulatorContext,
   caller: TokenCaller,
   body: TokenBody,
   tenant: string,
+  policy: string | undefined,
 ): { subject: TokenSubject; code: AuthorizationCode } {
   const { client } = caller;
   if (!body.code) throw new TokenError(400, aadsts.missingParameter("code"));
@@ -205,6 +234,7 @@ function redeemCode(
   if (!grant) throw new TokenError(400, aadsts.malformedGrant());
   if (grant.clientId !== client.clientId) throw new TokenError(400, aadsts.grantForOtherClient());
   checkClientType(caller, grant.platform);
+  checkGrantPolicy(grant.policy, policy);
   if (grant.redeemed) throw new TokenError(400, aadsts.codeRedeemed());
   // Any redemption attempt spends the code, so a stolen code cannot be tried repeatedly
   // (unless a test asked for a replayable code, to check the app's own single use).
@@ -242,6 +272,7 @@ function redeemCode(
       clientCapabilities: unique([...grant.clientCapabilities, ...clientCapabilities(body.claims)]),
       clientAuthentication: caller.authentication,
       authTime: grant.authTime,
+      policy: grant.policy,
     },
   };
 }
@@ -268,6 +299,7 @@ function redeemRefreshToken(
   ctx: EmulatorContext,
   caller: TokenCaller,
   body: TokenBody,
+  policy: string | undefined,
 ): { subject: TokenSubject; refresh: RefreshGrant } {
   const { client } = caller;
   if (!body.refresh_token) throw new TokenError(400, aadsts.missingParameter("refresh_token"));
@@ -275,6 +307,7 @@ function redeemRefreshToken(
   if (!grant) throw new TokenError(400, aadsts.malformedGrant());
   // Refresh tokens are bound to the app they were issued to.
   if (grant.clientId !== client.clientId) throw new TokenError(400, aadsts.grantForOtherClient());
+  checkGrantPolicy(grant.policy, policy);
   if (grant.publicClient) {
     if (caller.authentication !== "0") {
       throw new TokenError(401, aadsts.publicClientWithCredential());
@@ -309,6 +342,7 @@ function redeemRefreshToken(
       clientCapabilities: unique([...grant.clientCapabilities, ...clientCapabilities(body.claims)]),
       clientAuthentication: caller.authentication,
       authTime: grant.authTime,
+      policy: grant.policy,
     },
   };
 }

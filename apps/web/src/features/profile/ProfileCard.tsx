@@ -1,5 +1,8 @@
-/** The Graph profile card, with its loading and error states. */
-import type { Profile } from "@entra-bff/contract";
+/**
+ * The profile card (Graph's, or for B2C the ID token's), with its loading and error states
+ * and, where B2C's profile editing is set up, an "Edit profile" action.
+ */
+import { type Profile, type ProfileField, profileFields } from "@entra-bff/contract";
 import { useQuery } from "@tanstack/react-query";
 import { myPhotoQuery } from "../../api/photos.ts";
 import { Avatar } from "../../components/Avatar.tsx";
@@ -8,8 +11,17 @@ import { Field, telHref } from "../../components/Field.tsx";
 import { Spinner } from "../../components/Spinner.tsx";
 import { profileQuery } from "./profile-query.ts";
 
-export function ProfileCard({ userId }: { userId: string }) {
+export interface ProfileCardProps {
+  userId: string;
+  /** The user's photo from Graph (an organization's directory); customers have none. */
+  showPhoto?: boolean;
+  /** Where "Edit profile" goes (B2C's profile editing); no action without. */
+  editProfileHref?: string | undefined;
+}
+
+export function ProfileCard({ userId, showPhoto = true, editProfileHref }: ProfileCardProps) {
   const profile = useQuery(profileQuery(userId));
+  const fromSignIn = profile.data?.source === "id_token";
 
   return (
     <section
@@ -22,7 +34,13 @@ export function ProfileCard({ userId }: { userId: string }) {
           Profile
         </h2>
         <span className="card__meta">
-          {profile.isRefetching ? <Spinner label="Refreshing profile" /> : "From Microsoft Graph"}
+          {profile.isRefetching ? (
+            <Spinner label="Refreshing profile" />
+          ) : fromSignIn ? (
+            "From your sign-in"
+          ) : (
+            "From Microsoft Graph"
+          )}
         </span>
       </header>
       {profile.isPending ? (
@@ -35,48 +53,93 @@ export function ProfileCard({ userId }: { userId: string }) {
           retrying={profile.isFetching}
         />
       ) : (
-        <ProfileDetails userId={userId} profile={profile.data} />
+        <ProfileDetails
+          userId={userId}
+          profile={profile.data}
+          showPhoto={showPhoto}
+          editProfileHref={editProfileHref}
+        />
       )}
     </section>
   );
 }
 
-function ProfileDetails({ userId, profile }: { userId: string; profile: Profile }) {
+/**
+ * Graph's profile lists every property ("Not set" where the directory has none). One from the
+ * ID token (B2C) lists only the properties the token had: the others are not unset, just
+ * unknown to it, so they get no row at all.
+ */
+function ProfileDetails({
+  userId,
+  profile,
+  showPhoto,
+  editProfileHref,
+}: {
+  userId: string;
+  profile: Profile;
+  showPhoto: boolean;
+  editProfileHref: string | undefined;
+}) {
   const name =
     profile.displayName ?? ([profile.givenName, profile.surname].filter(Boolean).join(" ") || null);
+  const known = new Set<ProfileField>(profile.fields ?? profileFields);
+  const shown = (field: ProfileField) => known.has(field);
+  // Graph's card names the person in its heading; the ID token's has little else to show.
+  const fromToken = profile.source === "id_token";
   return (
     <div className="profile__body">
       <div className="profile__identity">
-        <Avatar name={name} size="lg" photo={myPhotoQuery(userId)} />
+        <Avatar name={name} size="lg" photo={showPhoto ? myPhotoQuery(userId) : undefined} />
         <div>
           <p className="profile__name">{name ?? "Unnamed user"}</p>
           {profile.jobTitle ? <p className="profile__title">{profile.jobTitle}</p> : null}
         </div>
+        {editProfileHref ? (
+          <p className="profile__actions">
+            <a className="button button--secondary button--small" href={editProfileHref}>
+              Edit profile
+            </a>
+          </p>
+        ) : null}
       </div>
       <dl className="fields">
-        <Field label="Email">
-          {profile.mail ? <a href={`mailto:${profile.mail}`}>{profile.mail}</a> : null}
-        </Field>
-        <Field label="User principal name">{profile.userPrincipalName}</Field>
-        <Field label="Job title">{profile.jobTitle}</Field>
-        <Field label="Office">{profile.officeLocation}</Field>
-        <Field label="Business phone">
-          {profile.businessPhones.length > 0 ? (
-            <ul className="fields__list">
-              {profile.businessPhones.map((phone) => (
-                <li key={phone}>
-                  <a href={telHref(phone)}>{phone}</a>
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </Field>
-        <Field label="Mobile phone">
-          {profile.mobilePhone ? (
-            <a href={telHref(profile.mobilePhone)}>{profile.mobilePhone}</a>
-          ) : null}
-        </Field>
-        <Field label="Preferred language">{languageName(profile.preferredLanguage)}</Field>
+        {fromToken && shown("givenName") ? (
+          <Field label="Given name">{profile.givenName}</Field>
+        ) : null}
+        {fromToken && shown("surname") ? <Field label="Surname">{profile.surname}</Field> : null}
+        {shown("mail") ? (
+          <Field label="Email">
+            {profile.mail ? <a href={`mailto:${profile.mail}`}>{profile.mail}</a> : null}
+          </Field>
+        ) : null}
+        {shown("userPrincipalName") ? (
+          <Field label="User principal name">{profile.userPrincipalName}</Field>
+        ) : null}
+        {shown("jobTitle") ? <Field label="Job title">{profile.jobTitle}</Field> : null}
+        {shown("officeLocation") ? <Field label="Office">{profile.officeLocation}</Field> : null}
+        {shown("businessPhones") ? (
+          <Field label="Business phone">
+            {profile.businessPhones.length > 0 ? (
+              <ul className="fields__list">
+                {profile.businessPhones.map((phone) => (
+                  <li key={phone}>
+                    <a href={telHref(phone)}>{phone}</a>
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </Field>
+        ) : null}
+        {shown("mobilePhone") ? (
+          <Field label="Mobile phone">
+            {profile.mobilePhone ? (
+              <a href={telHref(profile.mobilePhone)}>{profile.mobilePhone}</a>
+            ) : null}
+          </Field>
+        ) : null}
+        {shown("preferredLanguage") ? (
+          <Field label="Preferred language">{languageName(profile.preferredLanguage)}</Field>
+        ) : null}
       </dl>
     </div>
   );

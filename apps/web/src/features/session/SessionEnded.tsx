@@ -7,6 +7,7 @@ import { useFocusOnMount } from "../../components/focus.ts";
 import { PageAlerts } from "../../components/page-alerts.tsx";
 import { SignInButton } from "./SignInButton.tsx";
 import type { SessionEndReason } from "./session-end.ts";
+import { useSessionFeatures } from "./session-query.ts";
 
 const copy: Record<SessionEndReason, { title: string; text: string }> = {
   expired: {
@@ -24,6 +25,7 @@ export function SessionEnded({ reason }: { reason: SessionEndReason }) {
   // The page the user was reading is gone from under them: say why, where focus is.
   useFocusOnMount(heading);
   const { title, text } = copy[reason];
+  const { customer } = useSessionFeatures();
   return (
     <section className="session-ended card" aria-labelledby="session-ended-heading">
       <h1 id="session-ended-heading" ref={heading} tabIndex={-1} className="session-ended__title">
@@ -32,7 +34,7 @@ export function SessionEnded({ reason }: { reason: SessionEndReason }) {
       <PageAlerts />
       <p className="session-ended__text">{text}</p>
       <div>
-        <SignInButton label="Sign in again" />
+        <SignInButton label="Sign in again" customer={customer} />
       </div>
     </section>
   );

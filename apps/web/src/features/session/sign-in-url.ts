@@ -45,3 +45,19 @@ export function signInUrl(
   if (scopes.length > 0) query.set("scopes", scopes.join(" "));
   return `${paths.login}?${query}`;
 }
+
+/**
+ * `/auth/login?returnTo=…&prompt=create`: self-service sign-up where the tenant offers it
+ * (`features.signUp`, Entra External ID); the new account comes back signed in.
+ */
+export function signUpUrl(returnTo: string = currentReturnTo()): string {
+  return `${paths.login}?${new URLSearchParams({ returnTo, prompt: "create" })}`;
+}
+
+/**
+ * `/auth/edit-profile?returnTo=…`: B2C's profile editing user flow where it is set up
+ * (`features.editProfile`); back to `returnTo` with the session's claims refreshed.
+ */
+export function editProfileUrl(returnTo: string = currentReturnTo()): string {
+  return `${paths.editProfile}?${new URLSearchParams({ returnTo })}`;
+}

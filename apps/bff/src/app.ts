@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
+  type HookHandlerDoneFunction,
 } from "fastify";
 import type { Config } from "./config.ts";
 import { type BffContext, idTokenValidatorFactory } from "./context.ts";
@@ -120,8 +121,10 @@ export async function buildApp(
   app.decorate("cookieCodec", codec);
   app.decorateRequest("identityCookie", null);
   // Only a request that changed the identity pays for sealing and sending it.
-  app.addHook("onSend", async (request, reply) => {
+  // Callback-style hooks on every request: no promise or microtask turn for a check.
+  app.addHook("onSend", (request, reply, payload, done) => {
     if (request.identityCookie) identities.flush(request, reply);
+    done(null, payload);
   });
 
   const { revocations, tokenCache } = await createSharedStores(app, config, now);
@@ -156,8 +159,9 @@ export async function buildApp(
     metrics,
   };
 
-  app.addHook("onRequest", async (request, reply) => {
+  app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    done();
   });
   app.setErrorHandler(errorHandler);
 
@@ -225,8 +229,9 @@ function trustHops(hops: number) {
 }
 
 /** Answers of /auth and /api: never cached, never sniffed into another content type. */
-async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+function noStore(_request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
   reply.header("cache-control", "no-store").header("x-content-type-options", "nosniff");
+  done();
 }
 
 /**

@@ -2,6 +2,7 @@
 // shared between users (ENTRA.md: a shared instance once showed a user another's account).
 import * as msal from "@azure/msal-node";
 import type { FastifyBaseLogger } from "fastify";
+import { type Agent, request } from "undici";
 import type { Config } from "./config.ts";
 import {
   ClientCredentials,
@@ -9,6 +10,7 @@ import {
   credentialUnavailableCode,
 } from "./credentials/client-credentials.ts";
 import type { ClientCredentialSettings } from "./credentials/settings.ts";
+import { createHttpAgent, isTimeout } from "./http-client.ts";
 import type { IdpMetadata } from "./idp-metadata.ts";
 import { describeFetchError } from "./idp-metadata.ts";
 
@@ -134,20 +136,25 @@ export class TimeoutNetworkClient implements msal.INetworkModule {
     options: msal.NetworkRequestOptions | undefined,
     timeoutMs: number,
   ): Promise<msal.NetworkResponse<T>> {
-    const signal = AbortSignal.timeout(timeoutMs);
-    let response: Response;
+    let status: number;
+    let responseHeaders: Record<string, string | string[] | undefined>;
     let text: string;
     try {
-      response = await fetch(url, {
+      // undici's own timeouts rather than an AbortSignal timer per call; no redirect is
+      // followed (a 3xx is not JSON, so it is reported as a bad answer below).
+      const answer = await request(url, {
+        dispatcher: idpAgent(),
         method,
         headers: options?.headers ?? {},
         ...(method === "POST" ? { body: options?.body ?? "" } : {}),
-        redirect: "error",
-        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
-      text = await response.text();
+      status = answer.statusCode;
+      responseHeaders = answer.headers;
+      text = await answer.body.text();
     } catch (error) {
-      if (signal.aborted) {
+      if (isTimeout(error)) {
         throw new msal.AuthError(
           networkErrorCodes.timeout,
           "",
@@ -168,15 +175,27 @@ export class TimeoutNetworkClient implements msal.INetworkModule {
       throw new msal.AuthError(
         networkErrorCodes.badResponse,
         "",
-        `${method} ${url} answered HTTP ${response.status} with a body that is not JSON`,
+        `${method} ${url} answered HTTP ${status} with a body that is not JSON`,
       );
     }
     const headers: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    return { headers, body, status: response.status };
+    for (const [key, value] of Object.entries(responseHeaders)) {
+      if (value !== undefined) headers[key] = Array.isArray(value) ? value.join(", ") : value;
+    }
+    return { headers, body, status };
   }
+}
+
+let sharedIdpAgent: Agent | undefined;
+
+/**
+ * One keep-alive connection pool for the identity provider's token endpoint, shared by every
+ * MSAL client (they are created per sign-in and renewal): each token request reuses a TLS
+ * connection instead of paying a handshake. Idle sockets do not keep the process alive.
+ */
+function idpAgent(): Agent {
+  sharedIdpAgent ??= createHttpAgent();
+  return sharedIdpAgent;
 }
 
 /** How a failed MSAL call should be reported. */

@@ -298,9 +298,13 @@ export function issuerTenant(issuer: string, kind: TenantKind): string | undefin
   return id && new RegExp(`^${guid}$`, "i").test(id) ? id.toLowerCase() : undefined;
 }
 
-/** Undici hides the reason (ECONNREFUSED, certificate errors) in `cause`. */
+/**
+ * `fetch` hides the reason (ECONNREFUSED, certificate errors) in `cause`; undici's `request`
+ * throws it directly.
+ */
 export function describeFetchError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}${untrustedCertificateHint(error.cause)}`;
+  const hint = untrustedCertificateHint(error.cause) || untrustedCertificateHint(error);
+  return `${error.message}${cause}${hint}`;
 }

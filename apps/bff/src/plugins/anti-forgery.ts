@@ -2,17 +2,27 @@
 // cross-site page cannot send it without a CORS preflight, which the BFF never grants — it
 // sends no CORS headers at all), and the browser's own word on where a request came from.
 import { apiErrorCodes, csrfHeader } from "@entra-bff/contract";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 import { BffError } from "../errors.ts";
 
-export async function requireCsrfHeader(request: FastifyRequest): Promise<void> {
+// Callback-style hooks: on every API request, an async hook would cost a promise and a
+// microtask turn for a header comparison.
+export function requireCsrfHeader(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
   if (request.headers[csrfHeader.name] !== csrfHeader.value) {
-    throw new BffError(
-      apiErrorCodes.csrfRequired,
-      403,
-      `This endpoint requires the anti-forgery header \`X-CSRF: ${csrfHeader.value}\`.`,
+    done(
+      new BffError(
+        apiErrorCodes.csrfRequired,
+        403,
+        `This endpoint requires the anti-forgery header \`X-CSRF: ${csrfHeader.value}\`.`,
+      ),
     );
+    return;
   }
+  done();
 }
 
 /**
@@ -22,18 +32,22 @@ export async function requireCsrfHeader(request: FastifyRequest): Promise<void> 
  * browser clients, older browsers) rely on the anti-forgery header alone.
  */
 export function refuseCrossSite(publicOrigin: string) {
-  return async (request: FastifyRequest): Promise<void> => {
+  return (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const origin = request.headers.origin;
     const fetchSite = request.headers["sec-fetch-site"];
     if (
       (origin !== undefined && origin !== publicOrigin) ||
       (fetchSite !== undefined && fetchSite !== "same-origin")
     ) {
-      throw new BffError(
-        apiErrorCodes.crossSiteRequest,
-        403,
-        `This request must come from ${publicOrigin} itself (Origin: ${String(origin ?? "none").slice(0, 100)}, Sec-Fetch-Site: ${String(fetchSite ?? "none").slice(0, 20)}).`,
+      done(
+        new BffError(
+          apiErrorCodes.crossSiteRequest,
+          403,
+          `This request must come from ${publicOrigin} itself (Origin: ${String(origin ?? "none").slice(0, 100)}, Sec-Fetch-Site: ${String(fetchSite ?? "none").slice(0, 20)}).`,
+        ),
       );
+      return;
     }
+    done();
   };
 }

@@ -1,6 +1,6 @@
 // Microsoft Graph `GET /me` with the user's delegated access token, with a timeout and
 // Graph's failures mapped to the contract's error codes.
-import { apiErrorCodes, type Profile } from "@entra-bff/contract";
+import { apiErrorCodes, type Profile, profileFields } from "@entra-bff/contract";
 import type { Dispatcher } from "undici";
 import { BffError } from "./errors.ts";
 import { isTimeout } from "./http-client.ts";
@@ -21,20 +21,6 @@ export class GraphUnauthorizedError extends Error {
     this.claims = claims;
   }
 }
-
-const profileFields = [
-  "id",
-  "displayName",
-  "givenName",
-  "surname",
-  "userPrincipalName",
-  "mail",
-  "jobTitle",
-  "officeLocation",
-  "businessPhones",
-  "mobilePhone",
-  "preferredLanguage",
-] as const satisfies ReadonlyArray<keyof Profile>;
 
 /**
  * The signed-in user's profile. Throws `GraphUnauthorizedError` on 401 and `BffError`

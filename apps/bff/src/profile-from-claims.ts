@@ -1,6 +1,6 @@
 // `/api/me` where Graph has no profile for the user (Azure AD B2C): the Profile contract from
 // the ID token's claims the session kept, naming the properties it has.
-import type { Profile, ProfileField } from "@entra-bff/contract";
+import { type Profile, profileFields } from "@entra-bff/contract";
 import type { Identity } from "./session/identity.ts";
 
 /**
@@ -24,9 +24,9 @@ export function profileFromClaims(identity: Identity): Profile {
     preferredLanguage: null,
     source: "id_token",
   };
-  const fields = (Object.keys(profile) as (keyof Profile)[]).filter(
-    (name): name is ProfileField =>
-      name !== "source" && name !== "fields" && name !== "businessPhones" && profile[name] !== null,
+  // businessPhones is always an empty list here: never a field the token has.
+  const fields = profileFields.filter(
+    (name) => name !== "businessPhones" && profile[name] !== null,
   );
   return { ...profile, fields };
 }

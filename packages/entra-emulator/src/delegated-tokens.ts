@@ -165,43 +165,24 @@ export async function sendUserTokens(
 
   // Faults that make a well-formed answer name someone else, or say too much.
   const asUser = otherUserFault(ctx, subject.user, grantType);
-  const claimsFault = ctx.faults.take(
-    "token",
-    (f): f is Extract<Fault, { kind: "id_token_claims" }> =>
-      f.kind === "id_token_claims" && matchesGrant(f, grantType),
-  );
+  const claimsFault = takeClaimsFault(ctx, grantType);
   const minted: TokenSubject = { ...subject, user: asUser ?? subject.user };
   const mintedTenant = tenantOf(ctx, minted.user).tenantId;
   const access = await accessTokenFor(ctx, minted, target, values);
 
-  let refreshToken: string | undefined;
-  if (wantsRefreshToken(target.scopes)) {
-    refreshToken = newRefreshToken();
-    ctx.refreshTokens.set(refreshToken, {
-      clientId: subject.clientId,
-      userOid: minted.user.oid,
-      sid: subject.sid,
-      scopes: subject.scope,
-      clientCapabilities: subject.clientCapabilities,
-      publicClient: request.publicClient,
-      expiresAt: request.refreshExpiresAt,
-      authTime: subject.authTime,
-      issuedAt: ctx.now(),
-      lastUsedAt: ctx.now(),
-    });
-  }
-  let idToken: string | undefined;
-  if (target.scopes.oidc.includes("openid")) {
-    const claims = idTokenClaims(ctx, { ...minted, scope: target.scopes.oidc });
-    for (const name of claimsFault?.remove ?? []) delete claims[name];
-    Object.assign(claims, claimsFault?.set ?? {});
-    idToken = await signClaims(ctx, claims);
-  }
-  const info = claimsFault?.clientInfo
-    ? base64url.encode(JSON.stringify(claimsFault.clientInfo))
-    : request.clientInfo
-      ? clientInfo(minted.user.oid, mintedTenant)
-      : undefined;
+  const refreshToken = wantsRefreshToken(target.scopes)
+    ? issueRefreshToken(ctx, request, minted, { clientCapabilities: subject.clientCapabilities })
+    : undefined;
+  const idToken = target.scopes.oidc.includes("openid")
+    ? await signIdToken(
+        ctx,
+        idTokenClaims(ctx, { ...minted, scope: target.scopes.oidc }),
+        claimsFault,
+      )
+    : undefined;
+  const info = answeredClientInfo(request, claimsFault, () =>
+    clientInfo(minted.user.oid, mintedTenant),
+  );
   // Key order as Entra sends it.
   return reply
     .header("cache-control", "no-store, no-cache")
@@ -234,46 +215,21 @@ async function sendB2cUserTokens(
   const resource = b2cTokenResource(ctx, requested);
   const oidc = parseScopes(ctx, requested).oidc;
   const asUser = otherUserFault(ctx, subject.user, grantType);
-  const claimsFault = ctx.faults.take(
-    "token",
-    (f): f is Extract<Fault, { kind: "id_token_claims" }> =>
-      f.kind === "id_token_claims" && matchesGrant(f, grantType),
-  );
+  const claimsFault = takeClaimsFault(ctx, grantType);
   const minted: TokenSubject = { ...subject, user: asUser ?? subject.user };
   // No consent in B2C: an administrator granted the app its API permissions.
   const access =
     resource?.resource.kind === "api"
       ? await mintApiAccessToken(ctx, minted, resource.resource.registration, resource.values, "")
       : undefined;
-  let refreshToken: string | undefined;
-  if (oidc.includes("offline_access")) {
-    refreshToken = newRefreshToken();
-    ctx.refreshTokens.set(refreshToken, {
-      clientId: subject.clientId,
-      userOid: minted.user.oid,
-      sid: subject.sid,
-      scopes: subject.scope,
-      clientCapabilities: [],
-      publicClient: request.publicClient,
-      expiresAt: request.refreshExpiresAt,
-      authTime: subject.authTime,
-      policy: subject.policy,
-      issuedAt: ctx.now(),
-      lastUsedAt: ctx.now(),
-    });
-  }
-  let idToken: string | undefined;
-  if (oidc.includes("openid")) {
-    const claims = idTokenClaims(ctx, minted);
-    for (const name of claimsFault?.remove ?? []) delete claims[name];
-    Object.assign(claims, claimsFault?.set ?? {});
-    idToken = await signClaims(ctx, claims);
-  }
-  const info = claimsFault?.clientInfo
-    ? base64url.encode(JSON.stringify(claimsFault.clientInfo))
-    : request.clientInfo
-      ? b2cClientInfo(ctx, minted)
-      : undefined;
+  // A B2C refresh token is redeemed only at the user flow that issued it.
+  const refreshToken = oidc.includes("offline_access")
+    ? issueRefreshToken(ctx, request, minted, { clientCapabilities: [], policy: subject.policy })
+    : undefined;
+  const idToken = oidc.includes("openid")
+    ? await signIdToken(ctx, idTokenClaims(ctx, minted), claimsFault)
+    : undefined;
+  const info = answeredClientInfo(request, claimsFault, () => b2cClientInfo(ctx, minted));
   const now = Math.floor(ctx.now() / 1000);
   const scope = [
     ...(resource ? resource.values.map((value) => `${resource.prefix}/${value}`) : []),
@@ -345,4 +301,60 @@ export function matchesGrant(fault: { grantType?: GrantType }, grantType: GrantT
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+type ClaimsFault = Extract<Fault, { kind: "id_token_claims" }>;
+
+/** A test's fault that edits the next ID token of this grant, if one is set. */
+function takeClaimsFault(ctx: EmulatorContext, grantType: GrantType): ClaimsFault | undefined {
+  return ctx.faults.take(
+    "token",
+    (f): f is ClaimsFault => f.kind === "id_token_claims" && matchesGrant(f, grantType),
+  );
+}
+
+/** Records a new refresh token for the minted user's grant and returns it. */
+function issueRefreshToken(
+  ctx: EmulatorContext,
+  request: UserTokenRequest,
+  minted: TokenSubject,
+  grant: { clientCapabilities: string[]; policy?: string | undefined },
+): string {
+  const { subject } = request;
+  const refreshToken = newRefreshToken();
+  ctx.refreshTokens.set(refreshToken, {
+    clientId: subject.clientId,
+    userOid: minted.user.oid,
+    sid: subject.sid,
+    scopes: subject.scope,
+    clientCapabilities: grant.clientCapabilities,
+    publicClient: request.publicClient,
+    expiresAt: request.refreshExpiresAt,
+    authTime: subject.authTime,
+    ...("policy" in grant ? { policy: grant.policy } : {}),
+    issuedAt: ctx.now(),
+    lastUsedAt: ctx.now(),
+  });
+  return refreshToken;
+}
+
+/** Signs the ID token's claims, after a claims fault removed or set some. */
+async function signIdToken(
+  ctx: EmulatorContext,
+  claims: Record<string, unknown>,
+  fault: ClaimsFault | undefined,
+): Promise<string> {
+  for (const name of fault?.remove ?? []) delete claims[name];
+  Object.assign(claims, fault?.set ?? {});
+  return signClaims(ctx, claims);
+}
+
+/** `client_info` when the client asked for it: a fault's, else the minted user's. */
+function answeredClientInfo(
+  request: UserTokenRequest,
+  fault: ClaimsFault | undefined,
+  own: () => string,
+): string | undefined {
+  if (fault?.clientInfo) return base64url.encode(JSON.stringify(fault.clientInfo));
+  return request.clientInfo ? own() : undefined;
 }

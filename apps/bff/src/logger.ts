@@ -9,6 +9,7 @@ import {
   LogController,
   type RawRequestDefaultExpression,
 } from "fastify";
+import pino from "pino";
 import type { LogLevel } from "./config.ts";
 
 /** Where log lines go; tests pass an array-backed stream. */
@@ -16,13 +17,41 @@ export interface LogStream {
   write(line: string): void;
 }
 
+type Flushable = pino.DestinationStream & { flush(): void };
+
+/** pino's number for `warn`: lines at or above it are written without waiting. */
+const warnLevel = 40;
+
+let stdout: Flushable | undefined;
+
+/**
+ * Standard output, written in batches: lines wait until 4 KiB are buffered or 100 ms have
+ * passed. pino's default starts a write on libuv's thread pool for each line unless one is
+ * already under way, so at a few thousand requests per second every access line paid for a
+ * write of its own (measured: ~30 µs of CPU per proxied call, a tenth of its cost). pino
+ * flushes the buffer when the process exits, and `loggerOptions` flushes at every warning or
+ * error: a crash that skips the exit handlers can lose the last 100 ms of access lines, not a
+ * warning. One per process, so that apps sharing a process (tests) never interleave writes.
+ */
+function bufferedStdout(): Flushable {
+  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+  return stdout;
+}
+
 export function loggerOptions(
   level: LogLevel,
   stream: LogStream | undefined,
 ): NonNullable<FastifyServerOptions["logger"]> {
+  const buffered = stream ? undefined : bufferedStdout();
   return {
     level,
-    ...(stream ? { stream } : {}),
+    stream: stream ?? buffered,
+    hooks: {
+      logMethod(args, method, level) {
+        method.apply(this, args);
+        if (level >= warnLevel) buffered?.flush();
+      },
+    },
     // Where headers can appear in a log line. Not under `req` and `res`: their serializers
     // below emit no headers at all, and redacting paths there would cost every access-log
     // line two thirds of its time (measured) for nothing.

@@ -124,7 +124,9 @@ describe.skipIf(availability.skip)("Tasks in Chromium", () => {
       .toBe(1);
     await other.close();
 
-    await page.getByRole("checkbox", { name: "Book flights to Oslo" }).check();
+    // click(), not check(): the tick is shown once the list read is held, and the 412 takes it
+    // back, so the box's state right after the click is not what this test is about.
+    await page.getByRole("checkbox", { name: "Book flights to Oslo" }).click();
     const notice = page.getByRole("alert").filter({ hasText: "Changed in another tab" });
     await notice.waitFor();
     await page.getByRole("checkbox", { name: "Book flights to Bergen" }).waitFor();

@@ -28,6 +28,7 @@ COPY apps/tasks-api/package.json apps/tasks-api/
 COPY apps/web/package.json apps/web/
 COPY packages/contract/package.json packages/contract/
 COPY packages/entra-emulator/package.json packages/entra-emulator/
+COPY packages/service-kit/package.json packages/service-kit/
 RUN pnpm install --frozen-lockfile
 COPY . .
 RUN sh scripts/prod-layout.sh /out

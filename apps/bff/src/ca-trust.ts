@@ -9,7 +9,8 @@ import { isAbsolute, resolve } from "node:path";
 /**
  * Why Node cannot have loaded NODE_EXTRA_CA_CERTS (`value`, resolved from `cwd` as Node
  * does), or `undefined` when it is unset or names a readable PEM certificate file. Does not
- * check that it is the right CA: only a TLS handshake can tell (see `untrustedCertificateHint`).
+ * check that it is the right CA: only a TLS handshake can tell (service-kit's
+ * `untrustedCertificateHint` words that failure).
  */
 export function extraCaCertsProblem(value: string | undefined, cwd: string): string | undefined {
   if (value === undefined || value === "") return undefined;
@@ -29,25 +30,5 @@ export function extraCaCertsProblem(value: string | undefined, cwd: string): str
     'calls to a server with a private CA would fail with "unable to verify the first ' +
     "certificate\". Set it to the CA file's absolute path before the BFF starts (`pnpm start` " +
     "also reads it from .env; `pnpm emulator` prints the emulator's)."
-  );
-}
-
-/** OpenSSL's verdicts for a certificate chain that does not end at a trusted CA. */
-const untrustedChainCodes = new Set([
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "UNABLE_TO_GET_ISSUER_CERT",
-  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "CERT_UNTRUSTED",
-]);
-
-/** A sentence to append to a failed https call's reason when the server's CA is not trusted. */
-export function untrustedCertificateHint(cause: unknown): string {
-  const code = (cause as { code?: unknown } | undefined)?.code;
-  if (typeof code !== "string" || !untrustedChainCodes.has(code)) return "";
-  return (
-    " (the server's certificate is not from a CA this process trusts: for the emulator or " +
-    "another private CA, set NODE_EXTRA_CA_CERTS to that CA file before the BFF starts)"
   );
 }

@@ -1,6 +1,14 @@
 // The BFF's settings: read once from the environment, validated all at once.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import {
+  ConfigError,
+  type Env,
+  type LogLevel,
+  parseInteger,
+  parseLogLevel,
+  settingReader,
+} from "@entra-bff/service-kit";
 import { type ClientCredentialSettings, parseClientCredentials } from "./credentials/settings.ts";
 import { type DownstreamApi, parseDeclarations, resourceOf } from "./downstream/declarations.ts";
 import { parseTenantAuthority, type TenantKind, type UserFlows } from "./tenant-kind.ts";
@@ -61,28 +69,7 @@ export interface Config {
   allowedTenants: string[] | undefined;
 }
 
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-const logLevels: readonly LogLevel[] = [
-  "fatal",
-  "error",
-  "warn",
-  "info",
-  "debug",
-  "trace",
-  "silent",
-];
-
-/** Thrown by `loadConfig`; `problems` lists every missing or malformed setting. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-}
-
-type Env = Record<string, string | undefined>;
+export { ConfigError, type LogLevel };
 
 const localHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -92,10 +79,7 @@ const localHosts = new Set(["localhost", "127.0.0.1", "[::1]"]);
  */
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === "" ? undefined : value;
-  };
+  const read = settingReader(env);
   const required = (name: string, hint: string): string | undefined => {
     const value = read(name);
     if (value === undefined) problems.push(`${name} is required (${hint}).`);
@@ -134,10 +118,7 @@ export function loadConfig(env: Env): Config {
   const host = read("HOST") ?? "0.0.0.0";
   const staticDir = parseStaticDir(read("STATIC_DIR"), problems);
   const trustProxy = parseTrustProxy(read("TRUST_PROXY"));
-  const logLevel = (read("LOG_LEVEL") ?? "info").toLowerCase();
-  if (!logLevels.includes(logLevel as LogLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${logLevel}").`);
-  }
+  const logLevel = parseLogLevel(read("LOG_LEVEL"), problems);
   const idpTimeoutMs = parseInteger(
     "IDP_TIMEOUT_MS",
     read("IDP_TIMEOUT_MS"),
@@ -217,7 +198,7 @@ export function loadConfig(env: Env): Config {
     host,
     staticDir,
     trustProxy,
-    logLevel: logLevel as LogLevel,
+    logLevel,
     idpTimeoutMs,
     graphTimeoutMs,
     sessionIdleMinutes,
@@ -380,23 +361,6 @@ function parseSessionKeys(value: string | undefined, problems: string[]): Buffer
     keys.push(key);
   });
   return keys.length === parts.length ? keys : undefined;
-}
-
-function parseInteger(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  if (value === undefined) return fallback;
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}").`);
-    return fallback;
-  }
-  return parsed;
 }
 
 /** Relative to the working directory; `pnpm start` runs the BFF from the repository root. */

@@ -1,6 +1,7 @@
 // MSAL confidential clients, one per sign-in or renewal, so that no token cache is ever
 // shared between users (ENTRA.md: a shared instance once showed a user another's account).
 import * as msal from "@azure/msal-node";
+import { describeFetchError } from "@entra-bff/service-kit";
 import type { FastifyBaseLogger } from "fastify";
 import { type Agent, request } from "undici";
 import type { Config } from "./config.ts";
@@ -12,7 +13,6 @@ import {
 import type { ClientCredentialSettings } from "./credentials/settings.ts";
 import { createHttpAgent, isTimeout } from "./http-client.ts";
 import type { IdpMetadata } from "./idp-metadata.ts";
-import { describeFetchError } from "./idp-metadata.ts";
 
 /** `AuthError.errorCode`s raised by our network client, never by the identity provider. */
 export const networkErrorCodes = {

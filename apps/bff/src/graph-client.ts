@@ -1,10 +1,10 @@
 // Microsoft Graph `GET /me` with the user's delegated access token, with a timeout and
 // Graph's failures mapped to the contract's error codes.
 import { apiErrorCodes, type Profile, profileFields } from "@entra-bff/contract";
+import { describeFetchError } from "@entra-bff/service-kit";
 import type { Dispatcher } from "undici";
 import { BffError } from "./errors.ts";
 import { isTimeout } from "./http-client.ts";
-import { describeFetchError } from "./idp-metadata.ts";
 import type { Metrics } from "./metrics.ts";
 
 /** Graph answered 401: the token is no longer accepted, or (CAE) more claims are needed. */

@@ -1,8 +1,8 @@
 // The identity provider's OpenID configuration, loaded once in the background so that no
 // request pays for discovery; /readyz reports whether it is loaded.
 import { apiErrorCodes } from "@entra-bff/contract";
+import { fetchJsonDocument } from "@entra-bff/service-kit";
 import type { FastifyBaseLogger } from "fastify";
-import { untrustedCertificateHint } from "./ca-trust.ts";
 import { BffError } from "./errors.ts";
 import type { TenantKind, UserFlow } from "./tenant-kind.ts";
 
@@ -183,28 +183,7 @@ export class IdpMetadataSource {
 type FetchedMetadata = Omit<IdpMetadata, "authority" | "tenantKind" | "policy">;
 
 async function fetchMetadata(url: string, timeoutMs: number): Promise<FetchedMetadata> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      headers: { accept: "application/json" },
-      redirect: "error",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    text = await response.text();
-  } catch (error) {
-    const name = error instanceof Error ? error.name : "";
-    throw new Error(
-      name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : describeFetchError(error),
-    );
-  }
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  let document: Record<string, unknown>;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new Error("the answer is not JSON");
-  }
+  const { document, text } = await fetchJsonDocument(url, timeoutMs);
   const str = (name: string) => {
     const value = document[name];
     if (typeof value !== "string" || value === "") throw new Error(`\`${name}\` is missing`);
@@ -296,15 +275,4 @@ export function issuerTenant(issuer: string, kind: TenantKind): string | undefin
   const path = new URL(issuer).pathname.split("/").filter(Boolean);
   const id = kind === "b2c" && path[0]?.toLowerCase() === "tfp" ? path[1] : path[0];
   return id && new RegExp(`^${guid}$`, "i").test(id) ? id.toLowerCase() : undefined;
-}
-
-/**
- * `fetch` hides the reason (ECONNREFUSED, certificate errors) in `cause`; undici's `request`
- * throws it directly.
- */
-export function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  const hint = untrustedCertificateHint(error.cause) || untrustedCertificateHint(error);
-  return `${error.message}${cause}${hint}`;
 }

@@ -1,57 +1,25 @@
 // Fastify's pino logger, with nothing secret in it: no cookies, no authorization header,
 // no Set-Cookie, and no query string of the redirect URI (it carries the code and state).
-import { randomUUID } from "node:crypto";
 import { paths } from "@entra-bff/contract";
+import { type LogStream, logOutput } from "@entra-bff/service-kit";
 import {
   type FastifyReply,
   type FastifyRequest,
   type FastifyServerOptions,
   LogController,
-  type RawRequestDefaultExpression,
 } from "fastify";
-import pino from "pino";
 import type { LogLevel } from "./config.ts";
 
-/** Where log lines go; tests pass an array-backed stream. */
-export interface LogStream {
-  write(line: string): void;
-}
-
-type Flushable = pino.DestinationStream & { flush(): void };
-
-/** pino's number for `warn`: lines at or above it are written without waiting. */
-const warnLevel = 40;
-
-let stdout: Flushable | undefined;
-
-/**
- * Standard output, written in batches: lines wait until 4 KiB are buffered or 100 ms have
- * passed. pino's default starts a write on libuv's thread pool for each line unless one is
- * already under way, so at a few thousand requests per second every access line paid for a
- * write of its own (measured: ~30 µs of CPU per proxied call, a tenth of its cost). pino
- * flushes the buffer when the process exits, and `loggerOptions` flushes at every warning or
- * error: a crash that skips the exit handlers can lose the last 100 ms of access lines, not a
- * warning. One per process, so that apps sharing a process (tests) never interleave writes.
- */
-function bufferedStdout(): Flushable {
-  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
-  return stdout;
-}
+// The request ids and the log output are the Tasks API's too.
+export { genReqId, type LogStream } from "@entra-bff/service-kit";
 
 export function loggerOptions(
   level: LogLevel,
   stream: LogStream | undefined,
 ): NonNullable<FastifyServerOptions["logger"]> {
-  const buffered = stream ? undefined : bufferedStdout();
   return {
     level,
-    stream: stream ?? buffered,
-    hooks: {
-      logMethod(args, method, level) {
-        method.apply(this, args);
-        if (level >= warnLevel) buffered?.flush();
-      },
-    },
+    ...logOutput(stream),
     // Where headers can appear in a log line. Not under `req` and `res`: their serializers
     // below emit no headers at all, and redacting paths there would cost every access-log
     // line two thirds of its time (measured) for nothing.
@@ -98,14 +66,6 @@ export function safeUrl(url: string): string {
   // Prefix and case-insensitive: "/auth/callback/" and "/AUTH/Callback" are not routed, but
   // they are still logged.
   return path.toLowerCase().startsWith(paths.callback) ? `${path}?[redacted]` : url;
-}
-
-const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Keeps an upstream proxy's `x-request-id` when it cannot forge log lines; else a UUID. */
-export function genReqId(request: RawRequestDefaultExpression): string {
-  const incoming = request.headers["x-request-id"];
-  return typeof incoming === "string" && saneRequestId.test(incoming) ? incoming : randomUUID();
 }
 
 /**

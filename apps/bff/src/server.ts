@@ -1,5 +1,6 @@
 // The only place that reads process.env: loads the configuration, listens, and shuts down
 // gracefully on SIGTERM/SIGINT (in-flight requests finish; new connections are refused).
+import { shutDownOnSignals } from "@entra-bff/service-kit";
 import { buildApp } from "./app.ts";
 import { extraCaCertsProblem } from "./ca-trust.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
@@ -28,27 +29,8 @@ const config = startupConfig();
 const app = await buildApp(config);
 let metricsServer: Awaited<ReturnType<typeof listenMetrics>>;
 
-let closing = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, "shutting down");
-    // A second signal, or a request that never ends, must not keep the process forever.
-    const deadline = setTimeout(() => {
-      app.log.error("shutdown took longer than 25 s; exiting");
-      process.exit(1);
-    }, 25_000);
-    deadline.unref();
-    Promise.all([app.close(), metricsServer?.close()]).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  });
-}
+// Both listeners close (in-flight requests finish) before the process exits.
+shutDownOnSignals(app.log, () => Promise.all([app.close(), metricsServer?.close()]));
 
 try {
   await app.listen({ port: config.port, host: config.host });

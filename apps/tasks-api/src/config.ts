@@ -1,5 +1,13 @@
 // The Tasks API's settings: read once from the environment, validated all at once.
 import { isAbsolute, resolve } from "node:path";
+import {
+  ConfigError,
+  type Env,
+  type LogLevel,
+  parseInteger,
+  parseLogLevel,
+  settingReader,
+} from "@entra-bff/service-kit";
 
 /** The dev registration the emulator provides (interfaces.md); a real tenant sets its own. */
 export const devClientId = "00000000-0000-0000-0000-00000007a5c5";
@@ -27,28 +35,7 @@ export interface Config {
   idpTimeoutMs: number;
 }
 
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-const logLevels: readonly LogLevel[] = [
-  "fatal",
-  "error",
-  "warn",
-  "info",
-  "debug",
-  "trace",
-  "silent",
-];
-
-/** Thrown by `loadConfig`; `problems` lists every missing or malformed setting. */
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
-  constructor(problems: readonly string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-}
-
-type Env = Record<string, string | undefined>;
+export { ConfigError, type LogLevel };
 
 export interface LoadConfigOptions {
   /**
@@ -68,10 +55,7 @@ const multiTenantSegments = new Set(["common", "organizations"]);
  */
 export function loadConfig(env: Env, options: LoadConfigOptions): Config {
   const problems: string[] = [];
-  const read = (name: string): string | undefined => {
-    const value = env[name]?.trim();
-    return value === "" ? undefined : value;
-  };
+  const read = settingReader(env);
 
   const authorityName = read("TASKS_API_AUTHORITY") ? "TASKS_API_AUTHORITY" : "ENTRA_AUTHORITY";
   const authority = parseAuthority(authorityName, read(authorityName), problems);
@@ -109,10 +93,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions): Config {
 
   const port = parseInteger("TASKS_API_PORT", read("TASKS_API_PORT"), 4000, 0, 65535, problems);
   const host = read("TASKS_API_HOST") ?? "127.0.0.1";
-  const logLevel = (read("LOG_LEVEL") ?? "info").toLowerCase();
-  if (!logLevels.includes(logLevel as LogLevel)) {
-    problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${logLevel}").`);
-  }
+  const logLevel = parseLogLevel(read("LOG_LEVEL"), problems);
   const idpTimeoutMs = parseInteger(
     "IDP_TIMEOUT_MS",
     read("IDP_TIMEOUT_MS"),
@@ -133,7 +114,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions): Config {
     dataDir,
     port,
     host,
-    logLevel: logLevel as LogLevel,
+    logLevel,
     idpTimeoutMs,
   };
 }
@@ -194,21 +175,4 @@ function parseTenants(value: string | undefined, problems: string[]): string[] {
     return [];
   }
   return tenants;
-}
-
-function parseInteger(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: string[],
-): number {
-  if (value === undefined) return fallback;
-  const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    problems.push(`${name} must be an integer from ${min} to ${max} (got "${value}").`);
-    return fallback;
-  }
-  return parsed;
 }

@@ -1,14 +1,12 @@
 // Fastify's pino logger (JSON lines), with nothing secret in it: the Authorization header
 // is redacted wherever it could appear, and URLs are logged without their query string (a
 // misbehaving client may put `access_token=` there; this API never reads it).
-import { randomUUID } from "node:crypto";
-import type { FastifyServerOptions, RawRequestDefaultExpression } from "fastify";
+import { type LogStream, logOutput } from "@entra-bff/service-kit";
+import type { FastifyServerOptions } from "fastify";
 import type { LogLevel } from "./config.ts";
 
-/** Where log lines go; tests pass an array-backed stream. */
-export interface LogStream {
-  write(line: string): void;
-}
+// The request ids and the log output are the BFF's too.
+export { genReqId, type LogStream } from "@entra-bff/service-kit";
 
 export function loggerOptions(
   level: LogLevel,
@@ -16,7 +14,7 @@ export function loggerOptions(
 ): NonNullable<FastifyServerOptions["logger"]> {
   return {
     level,
-    ...(stream ? { stream } : {}),
+    ...logOutput(stream),
     redact: {
       paths: [
         "req.headers.authorization",
@@ -42,12 +40,4 @@ export function loggerOptions(
 export function pathOnly(url: string): string {
   const query = url.indexOf("?");
   return query === -1 ? url : `${url.slice(0, query)}?[redacted]`;
-}
-
-const saneRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Keeps the BFF's `x-request-id` when it cannot forge log lines (one id across hops); else a UUID. */
-export function genReqId(request: RawRequestDefaultExpression): string {
-  const incoming = request.headers["x-request-id"];
-  return typeof incoming === "string" && saneRequestId.test(incoming) ? incoming : randomUUID();
 }

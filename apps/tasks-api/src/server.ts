@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseEnv } from "node:util";
+import { shutDownOnSignals } from "@entra-bff/service-kit";
 import { buildApp } from "./app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 
@@ -37,27 +38,8 @@ try {
   process.exit(1);
 }
 
-let closing = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, "shutting down");
-    // A second signal, or a request that never ends, must not keep the process forever.
-    const deadline = setTimeout(() => {
-      app.log.error("shutdown took longer than 25 s; exiting");
-      process.exit(1);
-    }, 25_000);
-    deadline.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        app.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  });
-}
+// In-flight requests finish; then the database closes (the app's onClose hook).
+shutDownOnSignals(app.log, () => app.close());
 
 // Node reads NODE_EXTRA_CA_CERTS once, at process start, and ignores a relative path: say so
 // rather than leave the API unready with "unable to verify the first certificate".

@@ -48,11 +48,18 @@ function composeSchemaValidator() {
 }
 const validateCompose = composeSchemaValidator();
 
-/** Shutdown budget of a server.ts: its `setTimeout(…, 25_000)` deadline, in seconds. */
+/**
+ * Shutdown budget of a server.ts, in seconds: the deadline of service-kit's
+ * `shutDownOnSignals`, which it must be the one to call.
+ */
 function shutdownBudgetSeconds(serverFile: string): number {
-  const match = /shutdown took longer than (\d+) s/.exec(readRepoFile(serverFile));
-  if (!match) throw new Error(`${serverFile} names no shutdown budget`);
-  return Number(match[1]);
+  if (!readRepoFile(serverFile).includes("shutDownOnSignals(")) {
+    throw new Error(`${serverFile} does not shut down through shutDownOnSignals`);
+  }
+  const kit = "packages/service-kit/src/graceful-shutdown.ts";
+  const match = /const deadlineMs = ([\d_]+);/.exec(readRepoFile(kit));
+  if (!match) throw new Error(`${kit} names no shutdown deadline`);
+  return Number(match[1]!.replaceAll("_", "")) / 1000;
 }
 
 describe("docker-compose.yml", () => {

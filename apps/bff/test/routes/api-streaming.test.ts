@@ -175,7 +175,10 @@ it.skipIf(process.platform !== "linux")(
     // the sockets' buffers (a few MiB each, more on a loaded machine); the BFF does not read
     // the rest into memory.
     expect(sixty.sentDuringPause).toBeLessThan(20 * mebibyte);
-    expect(sixty.growth).toBeLessThan(20 * mebibyte);
+    // Half the body: holding it whole would add all 60 MiB. Not tighter, because the heap
+    // grows by what garbage collection has not yet taken back, more on a busy machine (CI
+    // once measured 23 MiB here).
+    expect(sixty.growth).toBeLessThan(30 * mebibyte);
     expect(sixty.growth).toBeLessThan(twenty.growth + 10 * mebibyte);
   },
   90_000,

@@ -1,6 +1,7 @@
 // The token issuer this API trusts: its OpenID configuration and signing keys, loaded in the
 // background at start (no request pays for discovery); /readyz reports whether they are.
 import { apiErrorCodes } from "@entra-bff/contract";
+import { describeFetchError, fetchJsonDocument } from "@entra-bff/service-kit";
 import type { FastifyBaseLogger } from "fastify";
 import { createRemoteJWKSet, customFetch, type JSONWebKeySet, type RemoteJWKSet } from "jose";
 import { TasksApiError } from "../errors.ts";
@@ -168,28 +169,7 @@ async function fetchDiscovery(
   url: string,
   timeoutMs: number,
 ): Promise<{ issuer: string; jwksUri: string }> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(url, {
-      headers: { accept: "application/json" },
-      redirect: "error",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    text = await response.text();
-  } catch (error) {
-    const name = error instanceof Error ? error.name : "";
-    throw new Error(
-      name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : describeFetchError(error),
-    );
-  }
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  let document: Record<string, unknown>;
-  try {
-    document = JSON.parse(text);
-  } catch {
-    throw new Error("the answer is not JSON");
-  }
+  const { document } = await fetchJsonDocument(url, timeoutMs);
   const issuer = document.issuer;
   const jwksUri = document.jwks_uri;
   if (typeof issuer !== "string" || issuer === "") throw new Error("`issuer` is missing");
@@ -198,11 +178,4 @@ async function fetchDiscovery(
     throw new Error("`jwks_uri` is missing or not an https URL");
   }
   return { issuer, jwksUri };
-}
-
-/** Undici hides the reason (ECONNREFUSED, certificate errors) in `cause`. */
-export function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
 }

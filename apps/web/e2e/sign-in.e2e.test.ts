@@ -79,8 +79,11 @@ describe.skipIf(availability.skip)("signing in with Microsoft in Chromium", () =
     await expectSignedIn(page, adele!.givenName, adele!.jobTitle!);
 
     // Sign out: the BFF, then the emulator's end-session page, then back here signed out.
+    // Waited for from before the click: with no front-channel frames to load, that page
+    // moves on at once, and may be gone by the time the click returns.
+    const reachedEndSession = page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
     await page.getByRole("button", { name: "Sign out" }).click();
-    await page.waitForURL((url) => url.href.startsWith(emulator.browserUrl));
+    await reachedEndSession;
     await page.waitForURL((url) => url.origin === bff.origin, { timeout: 15_000 });
     await expectSignedOut(page);
     expect(await context.cookies(bff.origin)).toEqual([]);

@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from "node:path";
  * Why Node cannot have loaded NODE_EXTRA_CA_CERTS (`value`, resolved from `cwd` as Node
  * does), or `undefined` when it is unset or names a readable PEM certificate file. Does not
  * check that it is the right CA: only a TLS handshake can tell (service-kit's
- * `untrustedCertificateHint` words that failure).
+ * `describeFetchError` words that failure).
  */
 export function extraCaCertsProblem(value: string | undefined, cwd: string): string | undefined {
   if (value === undefined || value === "") return undefined;

@@ -12,7 +12,7 @@ const untrustedChainCodes = new Set([
 ]);
 
 /** A sentence to append to a failed https call's reason when the server's CA is not trusted. */
-export function untrustedCertificateHint(cause: unknown): string {
+function untrustedCertificateHint(cause: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
   if (typeof code !== "string" || !untrustedChainCodes.has(code)) return "";
   return (

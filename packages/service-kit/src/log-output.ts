@@ -27,20 +27,21 @@ function bufferedStdout(): Flushable {
 }
 
 /**
- * pino options for the lines' destination: `stream`, or standard output in batches with every
- * warning and error written at once (with the lines before it, in order). A crash that skips
- * the exit handlers can lose the last 100 ms of access lines, not a warning.
+ * pino options for the lines' destination: `stream` as it is, or standard output in batches
+ * with every warning and error written at once (with the lines before it, in order). A crash
+ * that skips the exit handlers can lose the last 100 ms of access lines, not a warning.
  */
-export function logOutput(stream: LogStream | undefined): Pick<pino.LoggerOptions, "hooks"> & {
-  stream: LogStream;
-} {
-  const buffered = stream ? undefined : bufferedStdout();
+export function logOutput(
+  stream: LogStream | undefined,
+): Pick<pino.LoggerOptions, "hooks"> & { stream: LogStream } {
+  if (stream) return { stream };
+  const buffered = bufferedStdout();
   return {
-    stream: stream ?? (buffered as Flushable),
+    stream: buffered,
     hooks: {
       logMethod(args, method, level) {
         method.apply(this, args);
-        if (level >= warnLevel) buffered?.flush();
+        if (level >= warnLevel) buffered.flush();
       },
     },
   };

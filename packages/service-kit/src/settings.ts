@@ -4,7 +4,7 @@
 export type Env = Record<string, string | undefined>;
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-export const logLevels: readonly LogLevel[] = [
+const logLevels: readonly LogLevel[] = [
   "fatal",
   "error",
   "warn",

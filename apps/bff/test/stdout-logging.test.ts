@@ -55,6 +55,12 @@ describe("log lines on standard output", () => {
     expect(run.messages()).toEqual(["line 0", "line 1", "line 2"]);
   });
 
+  it("lines with multi-byte characters arrive intact, each on its own line", async () => {
+    const run = start("utf8");
+    expect(await run.exited).toBe(0);
+    expect(run.messages()).toEqual(["Zoë Ångström", "日本語の名前", "emoji 🙂 line"]);
+  });
+
   it("a warning is written at once, with the lines buffered before it, in order", async () => {
     const run = start("warn");
     await run.waitFor("the warning");

@@ -20,9 +20,26 @@ let stdout: Flushable | undefined;
  * write of its own (measured: ~30 µs of CPU per proxied call, a tenth of its cost). pino
  * flushes the buffer when the process exits. One per process, so that apps sharing a process
  * (tests) never interleave their writes.
+ *
+ * Buffers, not strings: in its string mode sonic-boom appends each line to the pending text
+ * and then measures that whole text's UTF-8 length again (`Buffer.byteLength`), which
+ * flattens and scans up to 16 KiB per line while a write is under way; in buffer mode it
+ * keeps a running length. Measured: ~1.3 µs less CPU per line, and no copy of the pending
+ * text left as garbage each time.
  */
 function bufferedStdout(): Flushable {
-  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+  if (stdout) return stdout;
+  const destination = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: 4096,
+    periodicFlush: 100,
+    contentMode: "buffer",
+  });
+  // In buffer mode its `write` takes the UTF-8 bytes; pino hands over strings.
+  const writeBuffer = destination.write as unknown as (data: Buffer) => boolean;
+  destination.write = (line: string) => writeBuffer.call(destination, Buffer.from(line));
+  stdout = destination;
   return stdout;
 }
 

@@ -162,7 +162,7 @@ async function slowDownload(cookie: string, megabytes: number) {
 }
 
 it.skipIf(process.platform !== "linux")(
-  "streams 20 and 60 MB to a slow reader with backpressure end to end and the BFF's memory flat",
+  "streams 20 and 60 MB to a slow reader with backpressure end to end, the BFF holding less than the body",
   async () => {
     const cookie = await signInOverHttp();
     // Warm up every code path (token, proxy, pools) before measuring.
@@ -178,11 +178,11 @@ it.skipIf(process.platform !== "linux")(
     // loaded machine) and what the BFF holds in between; it never reads the rest in.
     expect(sixty.sentDuringPause).toBeLessThan(20 * mebibyte);
     expect(sixty.ahead).toBeLessThan(20 * mebibyte);
-    // And memory: less than the body (held whole, it would add all 60 MiB), and not growing
-    // with it. RSS also holds what garbage collection has not yet taken back — CI once saw
-    // 45 MiB here on a busy machine — so these bounds are loose; the one above is exact.
+    // And memory: less than the body (held whole, it would add all 60 MiB). RSS also holds
+    // the chunks garbage collection has not yet taken back, which grow with how much passed
+    // through (CI saw 23 MiB after 20 MB and 45 MiB after 60 MB on a busy machine), so RSS
+    // cannot show "not growing with the body"; the bound on `ahead` above does, exactly.
     expect(sixty.growth).toBeLessThan(60 * mebibyte);
-    expect(sixty.growth).toBeLessThan(twenty.growth + 20 * mebibyte);
   },
   90_000,
 );

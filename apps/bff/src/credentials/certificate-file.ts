@@ -22,6 +22,9 @@ export class CertificateFileError extends Error {
   override name = "CertificateFileError";
 }
 
+/** A PEM block's first line, as the messages name the block that is missing. */
+const pemBegin = (label: string) => `-----BEGIN ${label}-----`;
+
 const certificateBlock = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const privateKeyBlock =
   /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----[\s\S]+?-----END \1?PRIVATE KEY-----/;
@@ -58,13 +61,13 @@ export function parseCertificatePem(text: string, path: string): LoadedCertifica
   });
   if (certificates.length === 0) {
     throw new CertificateFileError(
-      `${path} holds no certificate (-----BEGIN CERTIFICATE-----); it must hold the certificate and its private key.`,
+      `${path} holds no certificate (${pemBegin("CERTIFICATE")}); it must hold the certificate and its private key.`,
     );
   }
   const keyMatch = text.match(privateKeyBlock);
   if (!keyMatch) {
     throw new CertificateFileError(
-      `${path} holds no private key (-----BEGIN PRIVATE KEY-----); it must hold the certificate and its private key.`,
+      `${path} holds no private key (${pemBegin("PRIVATE KEY")}); it must hold the certificate and its private key.`,
     );
   }
   if (keyMatch[1] === "ENCRYPTED ") {

@@ -1,15 +1,17 @@
 // What the numbers were measured on: ratios travel between machines, absolute figures don't.
 import { execFileSync } from "node:child_process";
-import { availableParallelism, cpus, totalmem } from "node:os";
+import { cpus, totalmem } from "node:os";
 import type { Machine } from "./types.ts";
 
 export function describeMachine(
   repoRoot: string,
   date: Date,
   load: { stealPercent: number; otherCpuPercent: number },
+  pinning: string,
 ): Machine {
   return {
-    cores: availableParallelism(),
+    // Every CPU of the machine: this process is pinned to one of them by then (pinning.ts).
+    cores: cpus().length,
     cpu: cpus()[0]?.model.trim() ?? "unknown",
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
@@ -17,6 +19,7 @@ export function describeMachine(
     date: date.toISOString(),
     commit: gitCommit(repoRoot),
     ...load,
+    pinning,
   };
 }
 

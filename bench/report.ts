@@ -78,7 +78,7 @@ export function renderMarkdown(results: BenchResults): string {
       `${percent(machine.stealPercent, 1)} of all CPU time and processes outside the benchmark ` +
       `${percent(machine.otherCpuPercent, 0)} of the machine's CPU. Everything on 127.0.0.1: ` +
       "the emulator, the production BFF bundle, its peers and bare Fastify as servers, " +
-      "autocannon in its own process. Each " +
+      `autocannon in its own process; ${machine.pinning ?? "not pinned"}. Each ` +
       `phase measured its sides side by side: ${settings.seconds} s each in ` +
       `${settings.slices} slices, the sides taking turns (A B C, then C B A, …), after ` +
       `${settings.warmupSeconds} s of discarded warm-up of each, rotating through ` +

@@ -15,11 +15,13 @@ import { measureCookies, type StoredCookie } from "./cookies.ts";
 import { cpuTimeMs } from "./cpu.ts";
 import { httpsRequest } from "./emulator-https.ts";
 import { ms, perSecond, ratio, us } from "./format.ts";
+import { keepSessionsFresh } from "./fresh-sessions.ts";
 import { type LoadWorker, startLoadWorker } from "./load-client.ts";
 import { describeMachine } from "./machine.ts";
 import { machineLoadBetween, readCpuTicks } from "./machine-load.ts";
 import { openidConnectIssuerBaseUrl } from "./peers/openid-connect-issuer.ts";
 import { peerPaths } from "./peers/routes.ts";
+import { describePinning, detectPinning, pinThisProcess } from "./pinning.ts";
 import {
   apiHeaders,
   bffTasksPath,
@@ -45,6 +47,7 @@ import {
   httpDiscoveryUrl,
   isBuilt,
   memoryOf,
+  pinServers,
   type RunningServer,
   repoRoot,
   spaDir,
@@ -134,6 +137,9 @@ interface Ports {
 }
 
 async function measure(args: BenchArgs, date: Date, watchdog: Watchdog): Promise<BenchResults> {
+  const pinning = detectPinning();
+  pinThisProcess(pinning);
+  pinServers(pinning);
   const users = benchUsers(args.users);
   const upns = users.map((user) => user.userPrincipalName);
   const ports: Ports = {
@@ -397,7 +403,14 @@ async function measure(args: BenchArgs, date: Date, watchdog: Watchdog): Promise
       machineLoadBetween(ticks, await readCpuTicks(), (await ourCpuMs()) - oursMs);
     const runStart = { ticks: await readCpuTicks(), oursMs: await ourCpuMs() };
     const phases: PhaseResult[] = [];
-    for (const [index, spec] of plan.entries()) {
+    // Before each phase, the sessions as a browser would hold them by then (fresh-sessions.ts);
+    // the plan rebuilt with their cookies, the same phases in the same order.
+    const freshPlan = async () => {
+      await keepSessionsFresh(bff.origin, sessions, apiHeaders);
+      return loadPlan(input);
+    };
+    for (let index = 0; index < plan.length; index++) {
+      const spec = (await freshPlan())[index]!;
       const connections = `${spec.connections} connection${spec.connections === 1 ? "" : "s"}`;
       log(
         `phase ${index + 1}/${plan.length}: ${spec.title} (${connections}, ${spec.sides.length} servers)…`,
@@ -424,7 +437,8 @@ async function measure(args: BenchArgs, date: Date, watchdog: Watchdog): Promise
     log(`second pass: the BFF's ${repeat.length} loaded sides once more, for the memory check…`);
     const repeated: MemoryReport["repeated"] = [];
     const firstSeconds = args.warmupSeconds + args.seconds;
-    for (const { phase, side } of repeat) {
+    for (let index = 0; index < repeat.length; index++) {
+      const { phase, side } = secondPass(await freshPlan())[index]!;
       const first = phases.find((p) => p.id === phase.id)!.sides.find((s) => s.id === side.id)!;
       // The same work as the first time (its warm-up's share included), not the same
       // seconds: a machine busier in one pass would otherwise do less in it.
@@ -453,7 +467,7 @@ async function measure(args: BenchArgs, date: Date, watchdog: Watchdog): Promise
       .reduce((sum, side) => sum + side.ok + side.failed, 0);
     const measured = {
       version: 3 as const,
-      machine: describeMachine(repoRoot, date, runLoad),
+      machine: describeMachine(repoRoot, date, runLoad, describePinning(pinning)),
       settings: {
         seconds: args.seconds,
         warmupSeconds: args.warmupSeconds,

@@ -15,6 +15,7 @@ import {
   type TestUser,
 } from "@entra-bff/entra-emulator";
 import { peerPaths } from "./peers/routes.ts";
+import { type Pinning, serverCommand } from "./pinning.ts";
 import { countLines, tailOf, track } from "./processes.ts";
 
 export const repoRoot = new URL("../", import.meta.url).pathname;
@@ -72,10 +73,20 @@ interface ChildServer {
   countStdout?: boolean;
 }
 
+let pinning: Pinning = { pinned: false, reason: "not chosen" };
+
+/** Where the servers started from now on run (pinning.ts). */
+export function pinServers(choice: Pinning): void {
+  pinning = choice;
+}
+
 async function startChild(server: ChildServer): Promise<RunningServer> {
-  const args = server.script.endsWith(".ts") ? ["--import", "tsx", server.script] : [server.script];
+  const script = server.script.endsWith(".ts")
+    ? ["--import", "tsx", server.script]
+    : [server.script];
+  const { command, args } = serverCommand(pinning, process.execPath, script);
   const child = track(
-    spawn(process.execPath, args, {
+    spawn(command, args, {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, HOST: host, PORT: String(server.port), ...server.env },
       stdio: ["ignore", server.countStdout ? "pipe" : "ignore", "pipe"],

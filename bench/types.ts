@@ -67,6 +67,8 @@ export interface Machine {
   stealPercent: number;
   /** CPU used by processes outside the benchmark over the run, % of the machine. */
   otherCpuPercent: number;
+  /** Which CPUs the servers and the load ran on (pinning.ts); absent in older results. */
+  pinning?: string;
 }
 
 export interface CookieSize {

@@ -89,6 +89,8 @@ export function results(overrides: Partial<Measured> = {}): BenchResults {
       commit: "abc1234",
       stealPercent: 1.25,
       otherCpuPercent: 12,
+      pinning:
+        "servers pinned to CPU 1; the load generator, the emulator and the orchestrator to CPU 0",
     },
     settings: { seconds: 5, warmupSeconds: 1, slices: 5, connections: 10, users: 20 },
     phases: passingPhases(),

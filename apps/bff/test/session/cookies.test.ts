@@ -1,3 +1,5 @@
+import { SessionResponseSchema } from "@entra-bff/contract";
+import { Value } from "typebox/value";
 import { describe, expect, it } from "vitest";
 import { maxCookieBytes } from "../../src/session/cookies.ts";
 import {
@@ -207,6 +209,23 @@ describe("session lifetime", () => {
     } finally {
       servers.bff.clock.advance(-30 * 60_000);
     }
+  });
+
+  it("a polled answer is the contract's JSON, the same bytes each time, until the identity changes", async () => {
+    const jar = await signedIn(1);
+    const first = await session(jar);
+    expect(first.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(Value.Check(SessionResponseSchema, json(first))).toBe(true);
+    expect(json(first)).toMatchObject({
+      authenticated: true,
+      user: { oid: servers.emulator.users[1]!.oid },
+    });
+    const again = await session(jar);
+    expect(again.body).toBe(first.body);
+    expect(again.headers["content-length"]).toBe(String(Buffer.byteLength(first.body)));
+    // Another user's cookie, another answer: nothing is shared between identities.
+    const other = await session(await signedIn(0));
+    expect(json(other)).toMatchObject({ user: { oid: servers.emulator.users[0]!.oid } });
   });
 
   it("an idle session ends, and its cookie is cleared", async () => {

@@ -9,10 +9,11 @@ export function describeMachine(
   load: { stealPercent: number; otherCpuPercent: number },
   pinning: string,
 ): Machine {
+  // Every CPU of the machine: this process is pinned to one of them by then (pinning.ts).
+  const all = cpus();
   return {
-    // Every CPU of the machine: this process is pinned to one of them by then (pinning.ts).
-    cores: cpus().length,
-    cpu: cpus()[0]?.model.trim() ?? "unknown",
+    cores: all.length,
+    cpu: all[0]?.model.trim() ?? "unknown",
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

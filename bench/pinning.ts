@@ -33,13 +33,18 @@ export function parseCpuList(list: string): number[] {
   return cpus;
 }
 
+/** The CPUs a process (or thread) may run on, as Linux lists them ("0-1", "1"); Linux only. */
+export function allowedCpuList(pid: number | "self"): string {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? "";
+}
+
 /** The machine's pinning: taskset from util-linux, on Linux with two allowed CPUs or more. */
 export function detectPinning(): Pinning {
   if (process.platform !== "linux") return { pinned: false, reason: process.platform };
   let allowed: number[] = [];
   try {
-    const status = readFileSync("/proc/self/status", "utf8");
-    allowed = parseCpuList(/^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? "");
+    allowed = parseCpuList(allowedCpuList("self"));
   } catch {
     return { pinned: false, reason: "no /proc/self/status" };
   }

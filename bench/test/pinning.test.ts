@@ -1,20 +1,14 @@
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
+  allowedCpuList,
   choosePinning,
   describePinning,
   detectPinning,
   parseCpuList,
   serverCommand,
 } from "../pinning.ts";
-
-/** The CPUs a Linux process may run on, from /proc (e.g. "1" or "0-1"). */
-function allowedCpus(pid: number): string {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  return /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1] ?? "";
-}
 
 describe("pinning the servers and the load to separate cores", () => {
   it("pins with two allowed CPUs and taskset, and says why not otherwise", () => {
@@ -56,11 +50,11 @@ describe("pinning the servers and the load to separate cores", () => {
         // taskset execs node: the pid the benchmark reads CPU time from is the server's.
         expect(Number(chunk.toString())).toBe(child.pid);
         const serverCpu = pinning.pinned ? String(pinning.serverCpu) : "";
-        expect(allowedCpus(child.pid!)).toBe(serverCpu);
+        expect(allowedCpuList(child.pid!)).toBe(serverCpu);
         const threads = execFileSync("ls", [`/proc/${child.pid}/task`], { encoding: "utf8" })
           .trim()
           .split("\n");
-        for (const tid of threads) expect(allowedCpus(Number(tid))).toBe(serverCpu);
+        for (const tid of threads) expect(allowedCpuList(Number(tid))).toBe(serverCpu);
       } finally {
         child.kill("SIGKILL");
         await once(child, "exit");
